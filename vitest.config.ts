@@ -15,7 +15,12 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'services/*/{src,test}/**/*.test.ts', 'web/{src,test}/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'services/*/{src,test}/**/*.test.ts',
+      'web/{src,test}/**/*.test.ts',
+      'test/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     globalSetup: ['./test/setup/global-setup.ts'],
     reporters: ['default', './test/setup/summary-reporter.ts'],

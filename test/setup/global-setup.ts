@@ -29,7 +29,8 @@ export async function setup(): Promise<void> {
   process.env.USERSYNC_TEST_CONTAINERS = containers ? '1' : '0';
 
   const pgUrl = process.env.DATABASE_URL ?? LOCAL_POSTGRES_URL;
-  const localPgPossible = process.env.DATABASE_URL || (await isListening('127.0.0.1', 5432)) || findExecutable('pg_ctlcluster');
+  const localPgPossible =
+    process.env.DATABASE_URL || (await isListening('127.0.0.1', 5432)) || findExecutable('pg_ctlcluster');
   if (!localPgPossible && containers) {
     const pg: Stoppable & { adminUrl: string } = await startPostgresContainer();
     stops.push(() => pg.stop());

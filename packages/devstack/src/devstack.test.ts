@@ -52,7 +52,12 @@ describe('test servers', () => {
 
   it('receives mail over real SMTP', async () => {
     const smtp = await startTestSmtp();
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtp.port,
+      secure: false,
+      ignoreTLS: true,
+    });
     await transport.sendMail({ from: 'a@example.org', to: 'b@example.org', subject: 'Hello', text: 'body' });
     const [mail] = await smtp.waitFor(1);
     expect(mail!.to).toEqual(['b@example.org']);

@@ -74,11 +74,16 @@ async function main(): Promise<void> {
   say('');
   say(`  portal          ${env.PUBLIC_URL}   (admin login: see the web log above, or .local/admin-credentials.txt)`);
   say('  ingest API      http://localhost:8081/api/user-sync/…  (also /api/haplo-user-sync/…)');
-  say('  health          every process: GET /healthz, /readyz, /metrics — ' + SERVICES.map((s) => s.healthPort).join(', '));
+  say(
+    '  health          every process: GET /healthz, /readyz, /metrics — ' +
+      SERVICES.map((s) => s.healthPort).join(', '),
+  );
   say('  mail            .local/mail/');
   say('');
   say('  upload a feed:  KEY=$(npx usersync key create --name local-script)');
-  say('                  curl -X POST -F name=_control -F file=@_control.json --user haplo:$KEY http://localhost:8081/api/haplo-user-sync/upload-file');
+  say(
+    '                  curl -X POST -F name=_control -F file=@_control.json --user haplo:$KEY http://localhost:8081/api/haplo-user-sync/upload-file',
+  );
   say('  Ctrl-C stops everything.');
 }
 

@@ -11,7 +11,8 @@ export interface RunningNats {
   stop(): Promise<void>;
 }
 
-export const NATS_INSTALL_HINT = 'nats-server is not installed: run `apt-get install -y nats-server` (Debian) or set NATS_URL';
+export const NATS_INSTALL_HINT =
+  'nats-server is not installed: run `apt-get install -y nats-server` (Debian) or set NATS_URL';
 
 /** The nats-server binary, or undefined (Debian puts it in /usr/sbin, which is not on every PATH). */
 export function findNatsServer(): string | undefined {

@@ -39,7 +39,9 @@ export function startProcess(
   const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `\x1b[${COLOURS[index % COLOURS.length]}m${name.padEnd(15)}\x1b[0m|`;
   for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`${prefix} ${formatLogLine(line)}\n`));
+    createInterface({ input: stream! }).on('line', (line) =>
+      process.stdout.write(`${prefix} ${formatLogLine(line)}\n`),
+    );
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { name, child, exited };

@@ -12,7 +12,12 @@ export interface ServiceSpec {
 }
 
 export const SERVICES: readonly ServiceSpec[] = [
-  { name: 'key-service', dir: 'services/key-service', healthPort: 9103, ports: { GRPC_PORT: 50052, HEALTH_PORT: 9103 } },
+  {
+    name: 'key-service',
+    dir: 'services/key-service',
+    healthPort: 9103,
+    ports: { GRPC_PORT: 50052, HEALTH_PORT: 9103 },
+  },
   {
     name: 'lookup-service',
     dir: 'services/lookup-service',

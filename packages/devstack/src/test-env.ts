@@ -11,7 +11,8 @@ import { startSmtpSink, type RunningSmtp } from './smtp-sink.js';
 
 function required(name: string): string {
   const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run tests with \`npm test\` (its global setup provides the servers)`);
+  if (!value)
+    throw new Error(`${name} is not set: run tests with \`npm test\` (its global setup provides the servers)`);
   return value;
 }
 

@@ -4,9 +4,21 @@ import { AppError, NotFoundError, RetryableError, ValidationError, errorEdges } 
 
 describe('errorEdges', () => {
   it('maps each kind to gRPC status, HTTP status and queue action from one table', () => {
-    expect(errorEdges(new ValidationError('X_BAD', 'bad'))).toMatchObject({ grpc: status.INVALID_ARGUMENT, http: 400, queue: 'term' });
-    expect(errorEdges(new NotFoundError('X_GONE', 'gone'))).toMatchObject({ grpc: status.NOT_FOUND, http: 404, queue: 'term' });
-    expect(errorEdges(new RetryableError('X_DOWN', 'down'))).toMatchObject({ grpc: status.UNAVAILABLE, http: 503, queue: 'nak' });
+    expect(errorEdges(new ValidationError('X_BAD', 'bad'))).toMatchObject({
+      grpc: status.INVALID_ARGUMENT,
+      http: 400,
+      queue: 'term',
+    });
+    expect(errorEdges(new NotFoundError('X_GONE', 'gone'))).toMatchObject({
+      grpc: status.NOT_FOUND,
+      http: 404,
+      queue: 'term',
+    });
+    expect(errorEdges(new RetryableError('X_DOWN', 'down'))).toMatchObject({
+      grpc: status.UNAVAILABLE,
+      http: 503,
+      queue: 'nak',
+    });
   });
 
   it('hides the message of unknown errors', () => {

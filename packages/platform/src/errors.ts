@@ -5,14 +5,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
 export type ErrorKind =
-  | 'validation'
-  | 'not_found'
-  | 'conflict'
-  | 'unauthenticated'
-  | 'forbidden'
-  | 'too_large'
-  | 'retryable'
-  | 'internal';
+  'validation' | 'not_found' | 'conflict' | 'unauthenticated' | 'forbidden' | 'too_large' | 'retryable' | 'internal';
 
 /** What a JetStream consumer does with a message whose handler threw. */
 export type QueueAction = 'term' | 'ack' | 'nak';
@@ -30,7 +23,12 @@ export class AppError extends Error {
 }
 
 export class ValidationError extends AppError {
-  constructor(code: string, message: string, readonly details: unknown[] = [], options?: ErrorOptions) {
+  constructor(
+    code: string,
+    message: string,
+    readonly details: unknown[] = [],
+    options?: ErrorOptions,
+  ) {
     super(code, message, 'validation', options);
   }
 }

@@ -60,7 +60,13 @@ export function buildConverter(spec: ConverterSpec): BuiltConverter {
       instr.filters.forEach((name: unknown, i: number) => {
         const f = typeof name === 'string' ? getFilter(name) : undefined;
         if (f) filters.push(f);
-        else problems.push({ path: `${path}.filters[${i}]`, message: `Filter ${show(name)} is not available.`, code: 'UNKNOWN_FILTER', severity: 'error' });
+        else
+          problems.push({
+            path: `${path}.filters[${i}]`,
+            message: `Filter ${show(name)} is not available.`,
+            code: 'UNKNOWN_FILTER',
+            severity: 'error',
+          });
       });
       steps.push((v) => filters.reduce<unknown>((acc, f) => f(acc), v) as JsonValue);
     }
@@ -72,7 +78,11 @@ export function buildConverter(spec: ConverterSpec): BuiltConverter {
     if (!mapping) {
       problem('refMapping', 'UNKNOWN_MAPPING', `Unknown mapping: ${show(name)}`);
     } else if (spec.type !== 'text' && spec.type !== 'code') {
-      problem('refMapping', 'BAD_MAPPING', `refMapping maps to codes, so it needs a text or code name, not ${spec.type}`);
+      problem(
+        'refMapping',
+        'BAD_MAPPING',
+        `refMapping maps to codes, so it needs a text or code name, not ${spec.type}`,
+      );
     } else {
       const values = mapping.values;
       steps.push((v, log) => {

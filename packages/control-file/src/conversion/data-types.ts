@@ -25,7 +25,8 @@ export function createTypeConversion(type: DataType, instr: Instruction, src: st
   switch (type) {
     case 'text':
     case 'code':
-      return (v) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+      return (v) =>
+        typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
     case 'boolean':
       return booleanConversion(instr, src);
     case 'datetime':
@@ -34,7 +35,7 @@ export function createTypeConversion(type: DataType, instr: Instruction, src: st
       return (v, log) => {
         const n = typeof v === 'number' ? v : typeof v === 'string' ? parseInt(v, 10) : NaN;
         // Haplo's round-trip check: "12abc" and "1.5" are not integers.
-        if (Number.isSafeInteger(n) && (typeof v === 'number' || String(n) === v.trim())) return n;
+        if (Number.isSafeInteger(n) && (typeof v === 'number' || String(n) === String(v).trim())) return n;
         log(`Invalid integer value for ${src}: ${show(v)}`);
         return undefined;
       };
@@ -95,7 +96,8 @@ function booleanConversion(instr: Instruction, src: string): TypeConversion {
 }
 
 function datetimeConversion(instr: Instruction, src: string): TypeConversion {
-  if (instr.dateFormat === undefined) throw new ConversionSetupError('dateFormat', `Date format not specified for ${src}`);
+  if (instr.dateFormat === undefined)
+    throw new ConversionSetupError('dateFormat', `Date format not specified for ${src}`);
   if (typeof instr.dateFormat !== 'string') throw new ConversionSetupError('dateFormat', 'dateFormat must be a string');
   let compiled;
   try {

@@ -25,8 +25,8 @@ export interface CompiledDateFormat {
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
-const FULL_MONTHS = MONTHS.map(
-  (_, i) => new Date(Date.UTC(2000, i, 1)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' }).toLowerCase(),
+const FULL_MONTHS = MONTHS.map((_, i) =>
+  new Date(Date.UTC(2000, i, 1)).toLocaleString('en-GB', { month: 'long', timeZone: 'UTC' }).toLowerCase(),
 );
 const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 const FIELD_LETTERS = new Set('yMdHhkKmsSaEZX'.split(''));
@@ -118,7 +118,8 @@ function parseWith(tokens: Token[], s: string): DateParts | undefined {
       pos += full >= 0 ? FULL_MONTHS[full].length : 3;
     } else if (letter === 'E') {
       const rest = s.slice(pos).toLowerCase();
-      const day = DAYS.find((d) => rest.startsWith(d)) ?? DAYS.map((d) => d.slice(0, 3)).find((d) => rest.startsWith(d));
+      const day =
+        DAYS.find((d) => rest.startsWith(d)) ?? DAYS.map((d) => d.slice(0, 3)).find((d) => rest.startsWith(d));
       if (!day) return undefined;
       pos += day.length;
     } else if (letter === 'a') {

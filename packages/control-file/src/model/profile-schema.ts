@@ -99,11 +99,16 @@ export function parseProfileSchema(input: unknown): ProfileSchemaResult {
     } else {
       seen.add(code);
     }
-    if (typeof label !== 'string' || label.trim() === '') fail(`${path}.label`, 'Attribute label must be a non-empty string');
+    if (typeof label !== 'string' || label.trim() === '')
+      fail(`${path}.label`, 'Attribute label must be a non-empty string');
     if (typeof type !== 'string' || !PROFILE_ATTRIBUTE_TYPES.includes(type as ProfileAttributeType)) {
-      fail(`${path}.type`, `Unknown attribute type: ${String(type)} (expected one of ${PROFILE_ATTRIBUTE_TYPES.join(', ')})`);
+      fail(
+        `${path}.type`,
+        `Unknown attribute type: ${String(type)} (expected one of ${PROFILE_ATTRIBUTE_TYPES.join(', ')})`,
+      );
     }
-    if (multivalue !== undefined && typeof multivalue !== 'boolean') fail(`${path}.multivalue`, 'multivalue must be a boolean');
+    if (multivalue !== undefined && typeof multivalue !== 'boolean')
+      fail(`${path}.multivalue`, 'multivalue must be a boolean');
     attributes.push({
       code: code as string,
       label: label as string,

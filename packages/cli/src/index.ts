@@ -1,0 +1,2 @@
+export { MIGRATION_OWNERS } from './owners.js';
+export { migrate, streams } from './commands/setup.js';

@@ -1,0 +1,52 @@
+export type {
+  ControlFileError,
+  ControlFileErrorCode,
+  DesiredUser,
+  FileSpec,
+  Instruction,
+  JsonValue,
+  MappingSpec,
+  ProfileValue,
+  ReaderName,
+  Severity,
+  SourceRecord,
+} from './model/types.js';
+export { READER_NAMES } from './model/types.js';
+export {
+  defaultProfileSchema,
+  parseProfileSchema,
+  PROFILE_ATTRIBUTE_TYPES,
+  type ProfileAttribute,
+  type ProfileAttributeType,
+  type ProfileSchema,
+  type ProfileSchemaResult,
+} from './model/profile-schema.js';
+export { MODEL_ALIASES, USER_SYNC_MODEL_NAME } from './model/user-sync-model.js';
+export { FILTER_NAMES } from './conversion/filters.js';
+export {
+  NO_USERNAME_RULE_MESSAGE,
+  validateControl,
+  type ControlFile,
+  type ValidateOptions,
+  type Validation,
+} from './validation/validate-control.js';
+export {
+  expectedFiles,
+  formatControlFileError,
+  parseControlFile,
+  type ParseControlFileResult,
+} from './validation/parse-control-file.js';
+export { CONTROL_FILE_NAME, FILE_NAME_PATTERN } from './validation/validate-files.js';
+export { createTransformer, type TransformResult, type Transformer } from './transform/transformer.js';
+export {
+  compile,
+  type Batch,
+  type FileSource,
+  type FileSources,
+  type RecordOutcome,
+  type RecordStatus,
+} from './transform/batch.js';
+export { canonicalJson, desiredStateDigest, rawRecordJson } from './transform/desired-state.js';
+export { readRecords } from './readers/read-records.js';
+export type { ByteSource } from './readers/decode.js';
+export { ControlFileEngineError, ReaderError, type EngineErrorCode, type ReaderErrorLocation } from './errors.js';

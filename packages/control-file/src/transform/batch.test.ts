@@ -1,0 +1,215 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { defaultProfileSchema } from '../model/profile-schema.js';
+import { parseControlFile } from '../validation/parse-control-file.js';
+import { compile, type RecordOutcome } from './batch.js';
+import { canonicalJson, desiredStateDigest, rawRecordJson } from './desired-state.js';
+
+// Reference §2.11, adapted: research-institute becomes our code-valued department, phones use our schema.
+const workedExample = {
+  dataImportControlFileVersion: 0,
+  model: 'haplo:user-sync',
+  files: { people: { read: 'json' } },
+  instructions: [
+    { source: 'ID', destination: 'user', name: 'username' },
+    { source: 'TITLE', destination: 'user', name: 'title' },
+    { source: 'FIRST', destination: 'user', name: 'nameFirst' },
+    { source: 'LAST', destination: 'user', name: 'nameLast' },
+    { source: 'EMAIL', destination: 'user', name: 'email', filters: ['haplo:to-lower-case'] },
+    {
+      action: 'if-value-one-of',
+      source: 'ROLE',
+      values: ['ACADEMIC', 'RESEARCH'],
+      then: [
+        { action: 'set-value', destination: 'user', name: 'groups', value: 'hres:group:researchers', multivalue: true },
+      ],
+      else: [
+        { action: 'set-value', destination: 'user', name: 'groups', value: 'hres:group:admin-staff', multivalue: true },
+      ],
+    },
+    { action: 'remove-values', destination: 'profile', name: 'std:attribute:job-title' },
+    {
+      action: 'for-each',
+      source: 'JOBS',
+      wrapValues: true,
+      instructions: [{ source: 'value', destination: 'profile', name: 'std:attribute:job-title', multivalue: true }],
+    },
+    { source: 'DEPT', destination: 'profile', name: 'std:attribute:department', refMapping: 'departments' },
+    { source: 'PHONE', destination: 'profile', name: 'std:attribute:telephone', country: 'GB' },
+  ],
+  mapping: {
+    departments: {
+      types: ['hres:type:research-institute:department'],
+      using: 'behaviour',
+      values: { CHEM: 'example:research-institute:chemistry', HIST: 'example:research-institute:history' },
+    },
+  },
+};
+
+const people = [
+  {
+    ID: 'JB1001',
+    TITLE: 'Dr',
+    FIRST: 'Joe',
+    LAST: 'Bloggs',
+    EMAIL: 'Joe.Bloggs@Example.ac.uk',
+    ROLE: 'ACADEMIC',
+    JOBS: ['Lecturer', 'Admissions tutor'],
+    DEPT: 'CHEM',
+    PHONE: '01632 960123',
+  },
+  { ID: 'js2002', FIRST: 'Jane', LAST: 'Smith', EMAIL: 'jane.smith@example.ac.uk', ROLE: 'FINANCE', DEPT: 'HIST' },
+  { ID: 'js2002', FIRST: 'Janet', LAST: 'Smith', EMAIL: 'janet@example.ac.uk', ROLE: 'FINANCE' },
+  { ID: 'ab3003', FIRST: 'Alan', LAST: 'Brown', ROLE: 'RESEARCH', DEPT: 'PHYS' },
+  { FIRST: 'No', LAST: 'Identifier', EMAIL: 'x@example.ac.uk' },
+];
+
+function controlFile(json: unknown) {
+  const r = parseControlFile(JSON.stringify(json));
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.controlFile;
+}
+
+async function collect(it: AsyncIterable<RecordOutcome>) {
+  const out: RecordOutcome[] = [];
+  for await (const o of it) out.push(o);
+  return out;
+}
+
+/** The log lines Haplo would write for these outcomes (creates/updates are the worker's business). */
+const logLines = (outcomes: RecordOutcome[]) =>
+  outcomes.flatMap((o) => [...o.errors.map((e) => `ERROR: ${e}`), ...o.notes]);
+
+describe('compile(...).records', () => {
+  it('reproduces the worked example of reference §2.11', async () => {
+    const batch = compile(controlFile(workedExample));
+    const outcomes = await collect(batch.records({ people: Readable.from([JSON.stringify(people)]) }));
+    expect(outcomes.map((o) => [o.recordNumber, o.status, o.username])).toEqual([
+      [0, 'ok', 'jb1001'],
+      [1, 'ok', 'js2002'],
+      [2, 'duplicate', 'js2002'],
+      [3, 'incomplete', 'ab3003'],
+      [4, 'no-username', undefined],
+    ]);
+    expect(logLines(outcomes)).toEqual([
+      'ERROR: Duplicate username: js2002 (ignoring record 2)',
+      'ERROR: Value in input data cannot be mapped for input field DEPT: PHYS (record 3, user ab3003)',
+      'ERROR: Missing values in user: email (record 3, user ab3003)',
+      'Record has missing data for username ab3003 (ignoring)',
+      'ERROR: No username in record 4: {"FIRST":"No","LAST":"Identifier","EMAIL":"x@example.ac.uk"}',
+    ]);
+    expect(outcomes[0].desired).toEqual({
+      username: 'jb1001',
+      title: 'Dr',
+      nameFirst: 'Joe',
+      nameLast: 'Bloggs',
+      email: 'joe.bloggs@example.ac.uk',
+      groups: ['hres:group:researchers'],
+      tags: {},
+      profile: {
+        'std:attribute:job-title': ['Lecturer', 'Admissions tutor'],
+        'std:attribute:department': ['example:research-institute:chemistry'],
+        'std:attribute:telephone': ['+441632960123'],
+      },
+    });
+    expect(outcomes[1].desired).toEqual({
+      username: 'js2002',
+      nameFirst: 'Jane',
+      nameLast: 'Smith',
+      email: 'jane.smith@example.ac.uk',
+      groups: ['hres:group:admin-staff'],
+      tags: {},
+      profile: { 'std:attribute:department': ['example:research-institute:history'] },
+    });
+    expect(rawRecordJson(outcomes[4].record)).toBe(JSON.stringify(people[4]));
+  });
+
+  it('numbers records across files in control-file order and finds duplicates case-insensitively', async () => {
+    const json = { ...workedExample, files: { staff: { read: 'csv' }, students: { read: 'json' } } };
+    const batch = compile(controlFile(json));
+    const outcomes = await collect(
+      batch.records((name) =>
+        name === 'staff'
+          ? () => Readable.from(['ID,FIRST,LAST,EMAIL\nJSmith,J,Smith,j@x\nab1,A,B,a@x\n'])
+          : Readable.from([
+              JSON.stringify([
+                { ID: 'jsmith', FIRST: 'J', LAST: 'S', EMAIL: 'j@y' },
+                { ID: 'cd2', FIRST: 'C', LAST: 'D', EMAIL: 'c@x' },
+              ]),
+            ]),
+      ),
+    );
+    expect(outcomes.map((o) => [o.fileName, o.recordNumber, o.status, o.username])).toEqual([
+      ['staff', 0, 'ok', 'jsmith'],
+      ['staff', 1, 'ok', 'ab1'],
+      ['students', 2, 'duplicate', 'jsmith'],
+      ['students', 3, 'ok', 'cd2'],
+    ]);
+    expect(outcomes[2].errors).toEqual(['Duplicate username: jsmith (ignoring record 2)']);
+  });
+
+  it('fails when a file has no data', async () => {
+    const batch = compile(controlFile(workedExample));
+    await expect(collect(batch.records({}))).rejects.toThrow('No data for file people');
+  });
+
+  it('keeps going past per-record conversion errors (complete, but with errors)', async () => {
+    const json = {
+      ...workedExample,
+      instructions: [
+        ...workedExample.instructions.slice(0, 5),
+        { source: 'START', destination: 'profile', name: 'std:attribute:start-date', dateFormat: 'dd/MM/yyyy' },
+      ],
+    };
+    const [o] = await collect(
+      compile(controlFile(json)).records({
+        people: Readable.from([JSON.stringify([{ ...people[1], START: '31/02/2020' }])]),
+      }),
+    );
+    expect(o.status).toBe('ok');
+    expect(o.errors).toEqual(['Invalid date value for input field START: 31/02/2020 (record 0, user js2002)']);
+    expect(o.desired?.profile).toEqual({});
+  });
+});
+
+describe('desiredStateDigest', () => {
+  const a = {
+    username: 'u',
+    nameFirst: 'A',
+    nameLast: 'B',
+    email: 'e@x',
+    groups: ['g'],
+    tags: { x: '1', y: '2' },
+    profile: { p: [{ street1: 's', country: 'GB' }] },
+  };
+  const b = {
+    profile: { p: [{ country: 'GB', street1: 's' }] },
+    tags: { y: '2', x: '1' },
+    groups: ['g'],
+    email: 'e@x',
+    nameLast: 'B',
+    nameFirst: 'A',
+    username: 'u',
+  };
+
+  it('does not depend on key order', () => {
+    expect(canonicalJson(a)).toBe(canonicalJson(b));
+    expect(desiredStateDigest(a)).toBe(desiredStateDigest(b));
+    expect(desiredStateDigest(a)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('changes when any value changes', () => {
+    expect(desiredStateDigest({ ...a, groups: ['h'] })).not.toBe(desiredStateDigest(a));
+    expect(desiredStateDigest({ ...a, title: 'Dr' })).not.toBe(desiredStateDigest(a));
+  });
+
+  it('is stable across releases for a known state', () => {
+    expect(canonicalJson(a)).toBe(
+      '{"email":"e@x","groups":["g"],"nameFirst":"A","nameLast":"B","profile":{"p":[{"country":"GB","street1":"s"}]},"tags":{"x":"1","y":"2"},"username":"u"}',
+    );
+  });
+
+  it('the default schema is exported data', () => {
+    expect(defaultProfileSchema.attributes.map((x) => x.code)).toContain('std:attribute:job-title');
+  });
+});

@@ -1,0 +1,122 @@
+import { ControlFileEngineError } from '../errors.js';
+import type { DesiredUser } from '../model/types.js';
+import type { ByteSource } from '../readers/decode.js';
+import { readRecordBatches } from '../readers/read-records.js';
+import type { ControlFile } from '../validation/validate-control.js';
+import { rawRecordJson } from './desired-state.js';
+import { createTransformer, type Transformer } from './transformer.js';
+
+export type RecordStatus = 'ok' | 'incomplete' | 'no-username' | 'duplicate';
+
+/** What happened to one record of a run, with the log lines Haplo would write for it. */
+export interface RecordOutcome {
+  /** 0-based, counted across all files of the run (Haplo's recordCount). */
+  recordNumber: number;
+  fileName: string;
+  /** The record as read; `rawRecordJson(record)` gives the JSON to store. */
+  record: unknown;
+  status: RecordStatus;
+  username?: string;
+  /** Present when status is 'ok'. */
+  desired?: DesiredUser;
+  complete: boolean;
+  /** `ERROR:` lines, without the prefix. A complete record with errors still applies; the user is flagged. */
+  errors: string[];
+  /** Plain log lines after the errors, e.g. `Record has missing data for username x (ignoring)`. */
+  notes: string[];
+}
+
+/** A data file by name: a stream, or a function opening it (so files are opened one at a time). */
+export type FileSource = ByteSource | (() => ByteSource | Promise<ByteSource>);
+export type FileSources = Readonly<Record<string, FileSource>> | ((fileName: string) => FileSource | undefined);
+
+export interface Batch {
+  readonly controlFile: ControlFile;
+  readonly transformer: Transformer;
+  /** Every record of every file, in the control file's `files` order, with Haplo's per-record rules applied. */
+  records(files: FileSources): AsyncIterable<RecordOutcome>;
+  /** The same outcomes in arrays (one await per batch): for the apply worker's hot loop. */
+  recordBatches(files: FileSources): AsyncIterable<RecordOutcome[]>;
+}
+
+/** Compiles a validated control file for a run. Throws NO_USERNAME_RULE as `createTransformer` does. */
+export function compile(controlFile: ControlFile): Batch {
+  const transformer = createTransformer(controlFile);
+  return {
+    controlFile,
+    transformer,
+    records: (files) => runRecords(controlFile, transformer, files),
+    recordBatches: (files) => runRecordBatches(controlFile, transformer, files),
+  };
+}
+
+async function* runRecords(
+  controlFile: ControlFile,
+  transformer: Transformer,
+  files: FileSources,
+): AsyncGenerator<RecordOutcome> {
+  for await (const outcomes of runRecordBatches(controlFile, transformer, files)) yield* outcomes;
+}
+
+async function* runRecordBatches(
+  controlFile: ControlFile,
+  transformer: Transformer,
+  files: FileSources,
+): AsyncGenerator<RecordOutcome[]> {
+  // Usernames are stored lowercased, so duplicates are found after lowercasing. Haplo compares the raw
+  // extracted value, lets "JSmith" and "jsmith" both through and then applies both to the same user.
+  const seen = new Set<string>();
+  let recordNumber = 0;
+  for (const fileName of controlFile.fileNames) {
+    const source = await open(files, fileName);
+    for await (const records of readRecordBatches(fileName, controlFile.files[fileName], source)) {
+      const outcomes: RecordOutcome[] = new Array(records.length);
+      for (let i = 0; i < records.length; i++) {
+        outcomes[i] = outcomeOf(transformer, seen, fileName, records[i], recordNumber++);
+      }
+      yield outcomes;
+    }
+  }
+}
+
+function outcomeOf(
+  transformer: Transformer,
+  seen: Set<string>,
+  fileName: string,
+  record: unknown,
+  n: number,
+): RecordOutcome {
+  const username = transformer.usernameOf(record);
+  if (username === undefined) {
+    const errors = [`No username in record ${n}: ${rawRecordJson(record)}`];
+    return { recordNumber: n, fileName, record, status: 'no-username', complete: false, errors, notes: [] };
+  }
+  if (seen.has(username)) {
+    const errors = [`Duplicate username: ${username} (ignoring record ${n})`];
+    return { recordNumber: n, fileName, record, status: 'duplicate', username, complete: false, errors, notes: [] };
+  }
+  seen.add(username);
+  const result = transformer.transformWithUsername(record, n, username);
+  if (!result.complete) {
+    const notes = [`Record has missing data for username ${username} (ignoring)`];
+    return {
+      recordNumber: n,
+      fileName,
+      record,
+      status: 'incomplete',
+      username,
+      complete: false,
+      errors: result.errors,
+      notes,
+    };
+  }
+  const { desired, errors } = result;
+  return { recordNumber: n, fileName, record, status: 'ok', username, desired, complete: true, errors, notes: [] };
+}
+
+async function open(files: FileSources, fileName: string): Promise<ByteSource> {
+  const entry =
+    typeof files === 'function' ? files(fileName) : Object.hasOwn(files, fileName) ? files[fileName] : undefined;
+  if (entry === undefined) throw new ControlFileEngineError('FILE_MISSING', `No data for file ${fileName}`);
+  return typeof entry === 'function' ? entry() : entry;
+}

@@ -1,0 +1,4 @@
+export * from './pool.js';
+export * from './identifiers.js';
+export * from './migration-files.js';
+export * from './migration-runner.js';

@@ -1,0 +1,3 @@
+export * from './health-server.js';
+export * from './ops-routes.js';
+export * from './readiness.js';

@@ -1,0 +1,3 @@
+export * from './object-store.js';
+export { ObjectStoreCodes, toStoreError } from './store-errors.js';
+export type { UploadResult } from './hashing-upload.js';

@@ -1,0 +1,3 @@
+export * from './outbox.schema.js';
+export * from './enqueue-event.js';
+export * from './outbox-relay.js';

@@ -1,0 +1,38 @@
+import { commonV1 } from '@usersync/contracts';
+
+/** Why a ready run waits for an admin instead of applying (DESIGN §3, §6 step 3). */
+export const HOLD_REASONS = [
+  'auto_apply_off',
+  'first_run',
+  'files_too_different',
+  'block_threshold',
+  'empty_source',
+  'control_file_changed',
+  'no_username_rule',
+] as const;
+export type HoldReason = (typeof HOLD_REASONS)[number];
+
+/** What an admin reads on the run page and in the report. */
+export const HOLD_REASON_TEXT: Readonly<Record<HoldReason, string>> = {
+  auto_apply_off: 'Automatic apply is turned off: this run must be applied by hand.',
+  first_run: 'This is the first sync run: check it and apply it by hand.',
+  files_too_different: 'The files uploaded are too different to the last applied run: check them and apply by hand.',
+  block_threshold: 'This run would block more users than the configured limit.',
+  empty_source: 'The files contain no user records, but users are in the feed: applying would block them all.',
+  control_file_changed: 'The control file changed since the last applied run.',
+  no_username_rule:
+    'The control file has no top-level rule for destination:user, name:username, so no record can be matched to a user.',
+};
+
+const TO_PROTO: Record<HoldReason, commonV1.HoldReason> = {
+  auto_apply_off: commonV1.HoldReason.HOLD_REASON_AUTO_APPLY_OFF,
+  first_run: commonV1.HoldReason.HOLD_REASON_FIRST_RUN,
+  files_too_different: commonV1.HoldReason.HOLD_REASON_FILES_TOO_DIFFERENT,
+  block_threshold: commonV1.HoldReason.HOLD_REASON_BLOCK_THRESHOLD,
+  empty_source: commonV1.HoldReason.HOLD_REASON_EMPTY_SOURCE,
+  control_file_changed: commonV1.HoldReason.HOLD_REASON_CONTROL_FILE_CHANGED,
+  no_username_rule: commonV1.HoldReason.HOLD_REASON_NO_USERNAME_RULE,
+};
+
+export const holdReasonToProto = (reason: HoldReason | null): commonV1.HoldReason =>
+  reason ? TO_PROTO[reason] : commonV1.HoldReason.HOLD_REASON_UNSPECIFIED;

@@ -1,0 +1,156 @@
+import type { ClientBase, Pool } from 'pg';
+import { ConflictError, NotFoundError } from '@usersync/platform';
+import type { HoldReason } from './hold-reasons.js';
+import type { RunStatus } from './statuses.js';
+import { TRANSITIONS, type RunTransition } from './transitions.js';
+
+/** Anything that runs a query: a pool, or a client inside a transaction. */
+export type Queryable = Pick<Pool | ClientBase, 'query'>;
+
+/** An actor as stored in the runs schema (jsonb). */
+export interface StoredActor {
+  kind: 'admin' | 'api_key' | 'system';
+  id: string;
+  displayName: string;
+}
+
+export interface ActionCountsRow {
+  created?: number;
+  updated?: number;
+  reactivated?: number;
+  blocked?: number;
+  unchanged?: number;
+  errors?: number;
+}
+
+export interface RunRow {
+  id: number;
+  status: RunStatus;
+  createdAt: Date;
+  readyAt: Date | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  expectedFiles: string[];
+  holdReason: HoldReason | null;
+  holdDetail: string | null;
+  approvedBy: StoredActor | null;
+  cancelRequested: boolean;
+  cancelledBy: StoredActor | null;
+  cancelReason: string | null;
+  reappliedFrom: number | null;
+  comment: string | null;
+  errorCount: number;
+  failureMessage: string | null;
+  counts: ActionCountsRow;
+  planCounts: ActionCountsRow;
+}
+
+/** Columns a transition may set, by field name: a whitelist, so no caller text reaches SQL. */
+const SETTABLE = {
+  holdReason: 'hold_reason',
+  holdDetail: 'hold_detail',
+  approvedBy: 'approved_by',
+  queuedBy: 'queued_by',
+  cancelledBy: 'cancelled_by',
+  cancelReason: 'cancel_reason',
+  errorCount: 'error_count',
+  failureMessage: 'failure_message',
+  counts: 'counts',
+  planCounts: 'plan_counts',
+  planDigest: 'plan_digest',
+} as const;
+export type TransitionFields = Partial<{
+  holdReason: HoldReason | null;
+  holdDetail: string | null;
+  approvedBy: StoredActor | null;
+  queuedBy: StoredActor | null;
+  cancelledBy: StoredActor | null;
+  cancelReason: string | null;
+  errorCount: number;
+  failureMessage: string | null;
+  counts: ActionCountsRow;
+  planCounts: ActionCountsRow;
+  planDigest: string | null;
+}>;
+
+/** Timestamps each transition stamps. */
+const STAMPS: Record<RunTransition, string[]> = {
+  markReady: ['ready_at = now()'],
+  hold: [],
+  queue: ['started_at = now()', 'cancel_requested = false'],
+  complete: ['finished_at = now()'],
+  fail: ['finished_at = now()'],
+  cancel: ['finished_at = now()'],
+  forceCancel: ['finished_at = now()', 'cancel_requested = true'],
+};
+
+export function mapRunRow(r: Record<string, unknown>): RunRow {
+  return {
+    id: Number(r.id),
+    status: r.status as RunStatus,
+    createdAt: r.created_at as Date,
+    readyAt: (r.ready_at as Date) ?? null,
+    startedAt: (r.started_at as Date) ?? null,
+    finishedAt: (r.finished_at as Date) ?? null,
+    expectedFiles: r.expected_files as string[],
+    holdReason: (r.hold_reason as HoldReason) ?? null,
+    holdDetail: (r.hold_detail as string) ?? null,
+    approvedBy: (r.approved_by as StoredActor) ?? null,
+    cancelRequested: Boolean(r.cancel_requested),
+    cancelledBy: (r.cancelled_by as StoredActor) ?? null,
+    cancelReason: (r.cancel_reason as string) ?? null,
+    reappliedFrom: r.reapplied_from === null || r.reapplied_from === undefined ? null : Number(r.reapplied_from),
+    comment: (r.comment as string) ?? null,
+    errorCount: Number(r.error_count ?? 0),
+    failureMessage: (r.failure_message as string) ?? null,
+    counts: (r.counts as ActionCountsRow) ?? {},
+    planCounts: (r.plan_counts as ActionCountsRow) ?? {},
+  };
+}
+
+/** Reads one run, or throws NotFoundError. */
+export async function getRun(db: Queryable, runId: number): Promise<RunRow> {
+  const { rows } = await db.query('SELECT * FROM runs.run WHERE id = $1', [runId]);
+  if (!rows[0]) throw new NotFoundError('RUN_NOT_FOUND', `Run ${runId} does not exist`);
+  return mapRunRow(rows[0]);
+}
+
+/**
+ * Moves a run along one transition, guarded in SQL by the allowed source statuses. Throws
+ * ConflictError (naming the current status) when the run is not in one of them.
+ */
+export async function transitionRun(
+  db: Queryable,
+  runId: number,
+  transition: RunTransition,
+  fields: TransitionFields = {},
+): Promise<RunRow> {
+  const { from, to } = TRANSITIONS[transition];
+  const sets = ['status = $2', 'updated_at = now()', ...STAMPS[transition]];
+  const values: unknown[] = [runId, to, [...from]];
+  for (const [field, value] of Object.entries(fields)) {
+    const column = SETTABLE[field as keyof typeof SETTABLE];
+    if (!column) throw new Error(`transitionRun: ${field} is not settable`);
+    values.push(value !== null && typeof value === 'object' ? JSON.stringify(value) : value);
+    sets.push(`${column} = $${values.length}`);
+  }
+  const { rows } = await db.query(
+    `UPDATE runs.run SET ${sets.join(', ')} WHERE id = $1 AND status = ANY($3::text[]) RETURNING *`,
+    values,
+  );
+  if (rows[0]) return mapRunRow(rows[0]);
+  const current = await getRun(db, runId);
+  throw new ConflictError('RUN_BAD_STATE', `Run ${runId} is ${current.status}: cannot ${transition} it`);
+}
+
+/**
+ * The worker's checkpoint between batches: true once an admin force-cancelled the run (committed
+ * by another transaction, so visible here under READ COMMITTED).
+ */
+export async function isCancelRequested(db: Queryable, runId: number): Promise<boolean> {
+  const { rows } = await db.query<{ status: RunStatus; cancel_requested: boolean }>(
+    'SELECT status, cancel_requested FROM runs.run WHERE id = $1',
+    [runId],
+  );
+  return !rows[0] || rows[0].status === 'cancelled' || rows[0].cancel_requested;
+}

@@ -1,0 +1,69 @@
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { Streams } from '@usersync/contracts';
+import {
+  createHealthServer,
+  createObjectStore,
+  createOutboxRelay,
+  ensureConsumer,
+  openDatabase,
+  openMessaging,
+  readinessChecks,
+  type ServiceApp,
+} from '@usersync/platform';
+import type { Config } from './config.js';
+
+export const SERVICE = 'apply-worker';
+/** The schema this service owns. */
+export const OWNER = 'directory';
+/** Durable consumer of sync.run.queued. */
+export const CONSUMER = 'apply-worker';
+const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
+
+/**
+ * Wires apply-worker: schema `directory`, its outbox relay (run outcomes, user changes), the run
+ * files in S3 and the durable consumer of sync.run.queued. The diff/apply handler is not
+ * consuming yet (issue 6); until then queued runs wait in the stream, nothing is dropped.
+ */
+export async function createApp(config: Config, log: Logger): Promise<ServiceApp> {
+  const pool = await openDatabase({
+    url: config.DATABASE_URL,
+    service: SERVICE,
+    log,
+    owner: { name: OWNER, migrationsDir: MIGRATIONS },
+  });
+  const { nc, js, jsm } = await openMessaging({
+    url: config.NATS_URL,
+    service: SERVICE,
+    log,
+    streams: [Streams.SYNC_RUNS, Streams.SYNC_DIRECTORY],
+  });
+  await ensureConsumer(jsm, { stream: Streams.SYNC_RUNS.name, durable: CONSUMER, filterSubject: 'sync.run.queued' });
+  const objects = createObjectStore({
+    endpoint: config.S3_ENDPOINT,
+    accessKey: config.S3_ACCESS_KEY,
+    secretKey: config.S3_SECRET_KEY,
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+  });
+  await objects.ensureBucket();
+  const relay = createOutboxRelay({ pool, owner: OWNER, js, log });
+  const health = createHealthServer({
+    port: config.HEALTH_PORT,
+    log,
+    checks: { postgres: readinessChecks.postgres(pool), nats: readinessChecks.nats(nc), s3: () => objects.ping() },
+  });
+  return {
+    async start() {
+      relay.start();
+      await health.listen();
+    },
+    async stop() {
+      health.notReady();
+      await relay.stop();
+      await nc.drain();
+      await pool.end();
+      await health.close();
+    },
+  };
+}
