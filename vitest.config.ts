@@ -12,6 +12,13 @@ export default defineConfig({
       '@usersync/control-file': src('./packages/control-file/src/index.ts'),
       '@usersync/run-state': src('./packages/run-state/src/index.ts'),
       '@usersync/devstack': src('./packages/devstack/src/index.ts'),
+      '@usersync/cli': src('./packages/cli/src/index.ts'),
+      '@usersync/key-service': src('./services/key-service/src/index.ts'),
+      '@usersync/ingest-gateway': src('./services/ingest-gateway/src/index.ts'),
+      '@usersync/apply-worker': src('./services/apply-worker/src/index.ts'),
+      '@usersync/notify-worker': src('./services/notify-worker/src/index.ts'),
+      '@usersync/lookup-service': src('./services/lookup-service/src/index.ts'),
+      '@usersync/web': src('./web/src/index.ts'),
     },
   },
   test: {

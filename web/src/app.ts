@@ -1,32 +1,66 @@
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
-import { openDatabase, readinessChecks, registerOpsRoutes, type ServiceApp } from '@usersync/platform';
+import { openDatabase, type ServiceApp } from '@usersync/platform';
+import { seedAdmin } from './auth/seed-admin.js';
+import { createKeyClient } from './clients/key.client.js';
+import { createRunClient } from './clients/run.client.js';
 import type { Config } from './config.js';
+import { sessionRepository } from './repositories/session.repository.js';
+import { buildServer } from './server.js';
 
 export const SERVICE = 'web';
 /** The schema this service owns (admins, sessions, audit log). */
 export const OWNER = 'admin';
-const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
+/** web's migrations folder (schema `admin`). */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url));
 
-/** Wires the admin portal: schema `admin`, the HTTP server and its gRPC clients. */
+/** Expired sessions are deleted this often (they are already refused; this only keeps the table small). */
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+/** Wires the admin portal: schema `admin`, first-admin seeding, gRPC clients and the HTTP server. */
 export async function createApp(config: Config, log: Logger): Promise<ServiceApp> {
   const pool = await openDatabase({
     url: config.DATABASE_URL,
     service: SERVICE,
     log,
-    owner: { name: OWNER, migrationsDir: MIGRATIONS },
+    owner: { name: OWNER, migrationsDir: MIGRATIONS_DIR },
   });
   let ready = true;
-  const http = Fastify({ loggerInstance: log as FastifyBaseLogger });
-  registerOpsRoutes(http, { isReady: () => ready, checks: { postgres: readinessChecks.postgres(pool) } });
+  try {
+    await seedAdmin(
+      pool,
+      {
+        email: config.USERSYNC_ADMIN_EMAIL,
+        password: config.USERSYNC_ADMIN_PASSWORD,
+        credentialsFile: config.USERSYNC_ADMIN_CREDENTIALS_FILE,
+      },
+      log,
+    );
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  const keys = createKeyClient(config.KEY_SERVICE_ADDR);
+  const runs = createRunClient(config.RUN_SERVICE_ADDR, (err) => log.debug({ err }, 'run service call failed'));
+  const http = await buildServer({ pool, config, log, keys, runs, isReady: () => ready });
+  const idleMs = config.SESSION_IDLE_MINUTES * 60_000;
+  let pruner: NodeJS.Timeout | undefined;
   return {
     async start() {
       await http.listen({ port: config.HTTP_PORT, host: '0.0.0.0' });
+      pruner = setInterval(() => {
+        sessionRepository(pool)
+          .deleteExpired(idleMs)
+          .catch((err: unknown) => log.warn({ err }, 'session pruning failed'));
+      }, PRUNE_EVERY_MS);
+      pruner.unref();
     },
     async stop() {
       ready = false;
+      clearInterval(pruner);
       await http.close();
+      keys.close();
+      runs.close();
       await pool.end();
     },
   };

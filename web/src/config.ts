@@ -1,5 +1,19 @@
 import { z } from 'zod';
-import { envSchemas, loadConfig as load, port } from '@usersync/platform';
+import { bool, envSchemas, loadConfig as load, port } from '@usersync/platform';
+
+const minutes = (defaultValue: number) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60)
+    .default(defaultValue);
+const count = (defaultValue: number) => z.coerce.number().int().min(1).max(10_000).default(defaultValue);
+const optional = () =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
 const Env = z.object({
   ...envSchemas.database.shape,
@@ -9,6 +23,21 @@ const Env = z.object({
   RUN_SERVICE_ADDR: z.string().min(1).default('127.0.0.1:50051'),
   KEY_SERVICE_ADDR: z.string().min(1).default('127.0.0.1:50052'),
   LOOKUP_SERVICE_ADDR: z.string().min(1).default('127.0.0.1:50053'),
+  /** First-start admin (DESIGN §9): used only while no admin account exists. */
+  USERSYNC_ADMIN_EMAIL: optional(),
+  USERSYNC_ADMIN_PASSWORD: optional(),
+  /** When set and a password is generated, the credentials are also written here (mode 0600). */
+  USERSYNC_ADMIN_CREDENTIALS_FILE: optional(),
+  /** A session ends after this long without a request. */
+  SESSION_IDLE_MINUTES: minutes(30),
+  /** A session ends this long after login, however active. */
+  SESSION_ABSOLUTE_MINUTES: minutes(12 * 60),
+  /** Failed logins allowed per account, and per client IP, within LOGIN_WINDOW_MINUTES. */
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: count(5),
+  LOGIN_MAX_FAILURES_PER_IP: count(20),
+  LOGIN_WINDOW_MINUTES: minutes(15),
+  /** Set when a reverse proxy in front of web sets X-Forwarded-For (the client IP is then taken from it). */
+  TRUST_PROXY: bool(false),
 });
 
 export type Config = Readonly<z.infer<typeof Env>>;

@@ -11,3 +11,4 @@ export * from './grpc/index.js';
 export * from './http/index.js';
 export * from './shutdown/index.js';
 export * from './runtime/index.js';
+export * from './auth/index.js';

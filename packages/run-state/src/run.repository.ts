@@ -34,6 +34,8 @@ export interface RunRow {
   holdReason: HoldReason | null;
   holdDetail: string | null;
   approvedBy: StoredActor | null;
+  approvedAt: Date | null;
+  queuedBy: StoredActor | null;
   cancelRequested: boolean;
   cancelledBy: StoredActor | null;
   cancelReason: string | null;
@@ -96,6 +98,8 @@ export function mapRunRow(r: Record<string, unknown>): RunRow {
     holdReason: (r.hold_reason as HoldReason) ?? null,
     holdDetail: (r.hold_detail as string) ?? null,
     approvedBy: (r.approved_by as StoredActor) ?? null,
+    approvedAt: (r.approved_at as Date) ?? null,
+    queuedBy: (r.queued_by as StoredActor) ?? null,
     cancelRequested: Boolean(r.cancel_requested),
     cancelledBy: (r.cancelled_by as StoredActor) ?? null,
     cancelReason: (r.cancel_reason as string) ?? null,
@@ -127,6 +131,8 @@ export async function transitionRun(
 ): Promise<RunRow> {
   const { from, to } = TRANSITIONS[transition];
   const sets = ['status = $2', 'updated_at = now()', ...STAMPS[transition]];
+  // An approval is stamped when it is recorded, whichever transition records it (Apply, Re-apply).
+  if (fields.approvedBy) sets.push('approved_at = now()');
   const values: unknown[] = [runId, to, [...from]];
   for (const [field, value] of Object.entries(fields)) {
     const column = SETTABLE[field as keyof typeof SETTABLE];

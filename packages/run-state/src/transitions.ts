@@ -35,3 +35,11 @@ export function availableActions(status: RunStatus): Array<'apply' | 'reapply' |
   if (canTransition('forceCancel', status)) actions.push('force-cancel');
   return actions;
 }
+
+/**
+ * A held run is `ready` with a hold reason: start-sync or the planner stopped it for an admin. Such a
+ * run is not started by another start-sync, and a new upload may supersede it.
+ */
+export function isHeld(run: { status: RunStatus; holdReason: string | null }): boolean {
+  return run.status === 'ready' && run.holdReason !== null;
+}

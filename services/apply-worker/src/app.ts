@@ -7,11 +7,14 @@ import {
   createOutboxRelay,
   ensureConsumer,
   openDatabase,
+  runConsumer,
+  type ConsumerLoop,
   openMessaging,
   readinessChecks,
   type ServiceApp,
 } from '@usersync/platform';
 import type { Config } from './config.js';
+import { runQueuedHandler } from './handlers/run-queued.handler.js';
 
 export const SERVICE = 'apply-worker';
 /** The schema this service owns. */
@@ -20,10 +23,13 @@ export const OWNER = 'directory';
 export const CONSUMER = 'apply-worker';
 const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
 
+/** A run that keeps failing transiently is retried this often, then dropped (it stays `running`). */
+const MAX_DELIVER = 10;
+
 /**
  * Wires apply-worker: schema `directory`, its outbox relay (run outcomes, user changes), the run
- * files in S3 and the durable consumer of sync.run.queued. The diff/apply handler is not
- * consuming yet (issue 6); until then queued runs wait in the stream, nothing is dropped.
+ * files in S3 and the durable consumer of sync.run.queued (one run at a time per replica; the
+ * apply lock serialises replicas).
  */
 export async function createApp(config: Config, log: Logger): Promise<ServiceApp> {
   const pool = await openDatabase({
@@ -38,7 +44,13 @@ export async function createApp(config: Config, log: Logger): Promise<ServiceApp
     log,
     streams: [Streams.SYNC_RUNS, Streams.SYNC_DIRECTORY],
   });
-  await ensureConsumer(jsm, { stream: Streams.SYNC_RUNS.name, durable: CONSUMER, filterSubject: 'sync.run.queued' });
+  await ensureConsumer(jsm, {
+    stream: Streams.SYNC_RUNS.name,
+    durable: CONSUMER,
+    filterSubject: 'sync.run.queued',
+    ackWaitMs: config.APPLY_ACK_WAIT_MS,
+    maxDeliver: MAX_DELIVER,
+  });
   const objects = createObjectStore({
     endpoint: config.S3_ENDPOINT,
     accessKey: config.S3_ACCESS_KEY,
@@ -53,13 +65,22 @@ export async function createApp(config: Config, log: Logger): Promise<ServiceApp
     log,
     checks: { postgres: readinessChecks.postgres(pool), nats: readinessChecks.nats(nc), s3: () => objects.ping() },
   });
+  let consumer: ConsumerLoop | undefined;
   return {
     async start() {
       relay.start();
       await health.listen();
+      consumer = await runConsumer({
+        js,
+        stream: Streams.SYNC_RUNS.name,
+        durable: CONSUMER,
+        handler: runQueuedHandler({ pool, objects, log, userEventCap: config.USER_EVENT_CAP }),
+        log,
+      });
     },
     async stop() {
       health.notReady();
+      await consumer?.stop();
       await relay.stop();
       await nc.drain();
       await pool.end();

@@ -1,6 +1,5 @@
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { Streams } from '@usersync/contracts';
+import { Streams, keysV1 } from '@usersync/contracts';
 import {
   createGrpcServer,
   createHealthServer,
@@ -11,11 +10,14 @@ import {
   type ServiceApp,
 } from '@usersync/platform';
 import type { Config } from './config.js';
+import { createKeyServiceHandlers } from './handlers/key-service.handlers.js';
+import { MIGRATIONS_DIR, OWNER } from './schema.js';
 
+export { OWNER } from './schema.js';
+/** The service name: logger binding, NATS connection name, pg application_name. */
 export const SERVICE = 'key-service';
-/** The schema this service owns. */
-export const OWNER = 'keys';
-const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
+/** Full proto name of the served service (also its health-check key). */
+export const KEY_SERVICE_NAME = 'usersync.keys.v1.KeyService';
 
 /** Wires key-service: schema `keys`, its outbox relay (sync.key.revoked) and the gRPC server. */
 export async function createApp(config: Config, log: Logger): Promise<ServiceApp> {
@@ -23,11 +25,21 @@ export async function createApp(config: Config, log: Logger): Promise<ServiceApp
     url: config.DATABASE_URL,
     service: SERVICE,
     log,
-    owner: { name: OWNER, migrationsDir: MIGRATIONS },
+    owner: { name: OWNER, migrationsDir: MIGRATIONS_DIR },
   });
   const { nc, js } = await openMessaging({ url: config.NATS_URL, service: SERVICE, log, streams: [Streams.SYNC_KEYS] });
   const relay = createOutboxRelay({ pool, owner: OWNER, js, log });
-  const grpc = createGrpcServer({ port: config.GRPC_PORT, log, services: [] });
+  const grpc = createGrpcServer({
+    port: config.GRPC_PORT,
+    log,
+    services: [
+      {
+        definition: keysV1.KeyServiceService,
+        implementation: createKeyServiceHandlers({ pool }),
+        name: KEY_SERVICE_NAME,
+      },
+    ],
+  });
   const health = createHealthServer({
     port: config.HEALTH_PORT,
     log,

@@ -2,6 +2,7 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from
 import type { Instruction, JsonValue } from '../model/types.js';
 import type { DataType } from '../model/user-sync-model.js';
 import { compileDateFormat } from './datetime.js';
+import { fastPossibleE164 } from './phone-fast.js';
 import { toPersonName, toPostalAddress, type Log } from './structured.js';
 
 /** Converts a (mapped, filtered) value to the name's data type; `undefined` means "drop the value". */
@@ -125,6 +126,8 @@ function telephoneConversion(instr: Instruction, src: string): TypeConversion {
   return (v) => {
     const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : undefined;
     if (!text) return undefined;
+    const fast = fastPossibleE164(text, defaultCountry);
+    if (fast !== undefined) return fast ?? text;
     const parsed = parsePhoneNumberFromString(text, defaultCountry);
     return parsed?.isPossible() ? parsed.number : text;
   };

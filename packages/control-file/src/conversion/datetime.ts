@@ -79,6 +79,15 @@ function tokenize(pattern: string): Token[] {
   return tokens;
 }
 
+// Sticky regexes read digits in place, without slicing the input for every field.
+const DIGITS = /\d+/y;
+const FIXED = new Map<number, RegExp>();
+function fixedWidth(count: number): RegExp {
+  let re = FIXED.get(count);
+  if (!re) FIXED.set(count, (re = new RegExp(`\\d{${count}}`, 'y')));
+  return re;
+}
+
 function parseWith(tokens: Token[], s: string): DateParts | undefined {
   const p: DateParts = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, millis: 0 };
   let pm: boolean | undefined;
@@ -96,7 +105,9 @@ function parseWith(tokens: Token[], s: string): DateParts | undefined {
       // Adjacent numeric fields (yyyyMMdd) must be read at their exact width, as Java does.
       const next = tokens[t + 1];
       const fixed = next?.kind === 'field' && NUMERIC.has(next.letter) && !(next.letter === 'M' && next.count >= 3);
-      const m = (fixed ? new RegExp(`^\\d{${count}}`) : /^\d+/).exec(s.slice(pos));
+      const re = fixed ? fixedWidth(count) : DIGITS;
+      re.lastIndex = pos;
+      const m = re.exec(s);
       if (!m) return undefined;
       pos += m[0].length;
       const n = Number(m[0]);
@@ -155,9 +166,12 @@ function pivotYear(yy: number): number {
 
 function valid(p: DateParts): boolean {
   if (p.month < 1 || p.month > 12 || p.day < 1 || p.hour > 23 || p.minute > 59 || p.second > 59) return false;
-  const daysInMonth = new Date(Date.UTC(p.year, p.month, 0)).getUTCDate();
+  const leap = p.year % 4 === 0 && (p.year % 100 !== 0 || p.year % 400 === 0);
+  const daysInMonth = p.month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[p.month - 1];
   return p.day <= daysInMonth && p.year >= 1 && p.year <= 9999;
 }
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 

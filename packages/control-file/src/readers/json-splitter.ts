@@ -23,16 +23,19 @@ export class JsonSplitError extends Error {
   }
 }
 
-const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-
 /**
  * Splits a top-level JSON array (or object, whose values Haplo iterates) into records without holding the
  * document: it only tracks string and nesting state to find each element's end, then JSON.parse does
  * the real parsing of that one element. This is much faster than a token-level streaming parser, and
  * every record still gets JSON.parse's full validation.
  */
+const MODE_START = 0;
+const MODE_ARRAY = 1;
+const MODE_OBJECT = 2;
+const MODE_DONE = 3;
+
 export class JsonSplitter {
-  private mode: 'start' | 'array' | 'object' | 'done' = 'start';
+  private mode = MODE_START;
   private depth = 0;
   private inString = false;
   private escaped = false;
@@ -46,55 +49,101 @@ export class JsonSplitter {
   private offset = 0; // absolute char offset of the current chunk
   private recordNumber = 0;
   private sawComma = false;
+  private isArray = false;
 
   /** Feeds the next chunk of text and returns the records it completed. */
   push(chunk: string): unknown[] {
     const out: unknown[] = [];
+    // Elements that start and end in this chunk are parsed together, with one JSON.parse per run (see flush).
+    let runStart = -1;
+    let runEnd = -1;
+    let runCount = 0;
     let start = this.inElement ? 0 : -1;
+    let depth = this.depth;
+    let inString = this.inString;
     const n = chunk.length;
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    if (inString && this.escaped && n > 0) {
+      this.escaped = false;
+      i = 1; // the escaped character itself
+    }
+    for (; i < n; i++) {
+      if (inString) {
+        // A tight loop to the closing quote; a backslash skips the next character (maybe in the next chunk).
+        for (; i < n; i++) {
+          const c = chunk.charCodeAt(i);
+          if (c === QUOTE) break;
+          if (c === BACKSLASH) i++;
+        }
+        if (i >= n) {
+          this.escaped = i > n;
+          break;
+        }
+        inString = false;
+        continue;
+      }
       const c = chunk.charCodeAt(i);
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === BACKSLASH) this.escaped = true;
-        else if (c === QUOTE) this.inString = false;
-        continue;
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+      if (this.mode !== MODE_ARRAY && this.mode !== MODE_OBJECT) {
+        if (this.mode === MODE_START) {
+          if (c === OPEN_ARRAY) {
+            this.mode = MODE_ARRAY;
+            this.isArray = true;
+          } else if (c === OPEN_OBJECT) this.mode = MODE_OBJECT;
+          else throw this.error(chunk, i, 'the file must hold a JSON array (or object) of records');
+          continue;
+        }
+        this.flush(out, chunk, runStart, runEnd, runCount);
+        throw this.error(chunk, i, 'unexpected data after the end of the JSON document');
       }
-      if (isSpace(c)) continue;
-      if (this.mode === 'start') {
-        if (c === OPEN_ARRAY) this.mode = 'array';
-        else if (c === OPEN_OBJECT) this.mode = 'object';
-        else throw this.error(chunk, i, 'the file must hold a JSON array (or object) of records');
-        continue;
-      }
-      if (this.mode === 'done') throw this.error(chunk, i, 'unexpected data after the end of the JSON document');
-      if (this.depth === 0 && (c === COMMA || c === CLOSE_ARRAY || c === CLOSE_OBJECT)) {
+      if (depth === 0 && (c === COMMA || c === CLOSE_ARRAY || c === CLOSE_OBJECT)) {
         const closing = c !== COMMA;
-        if (closing && c !== (this.mode === 'array' ? CLOSE_ARRAY : CLOSE_OBJECT)) {
+        if (closing && c !== (this.mode === MODE_ARRAY ? CLOSE_ARRAY : CLOSE_OBJECT)) {
+          this.flush(out, chunk, runStart, runEnd, runCount);
           throw this.error(chunk, i, `unexpected '${String.fromCharCode(c)}'`);
         }
         if (this.inElement) {
-          out.push(this.finish(chunk, start, i));
+          if (!this.startedBefore) {
+            // Started in this chunk: join the run.
+            if (runStart < 0) runStart = start;
+            runEnd = i;
+            runCount++;
+            this.inElement = false;
+          } else {
+            this.flush(out, chunk, runStart, runEnd, runCount);
+            runStart = -1;
+            runCount = 0;
+            out.push(this.finish(chunk, start, i));
+          }
           start = -1;
         } else if (c === COMMA || this.sawComma) {
+          this.flush(out, chunk, runStart, runEnd, runCount);
           throw this.error(chunk, i, `unexpected '${String.fromCharCode(c)}' where a record was expected`);
         }
         this.sawComma = c === COMMA;
-        if (closing) this.mode = 'done';
+        if (closing) this.mode = MODE_DONE;
         continue;
       }
       if (!this.inElement) {
         this.inElement = true;
+        this.startedBefore = false;
         start = i;
-        const pos = this.position(chunk, i);
+      }
+      if (c === QUOTE) inString = true;
+      else if (c === OPEN_ARRAY || c === OPEN_OBJECT) depth++;
+      else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--;
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.flush(out, chunk, runStart, runEnd, runCount);
+    if (this.inElement) {
+      if (!this.startedBefore) {
+        // The element goes on into the next chunk: fix its position now, while this chunk is at hand.
+        const pos = positionIn(chunk, start, this.linesBefore, this.lastLineStart, this.offset);
         this.elementLine = pos.line;
         this.elementColumn = pos.column;
+        this.startedBefore = true;
       }
-      if (c === QUOTE) this.inString = true;
-      else if (c === OPEN_ARRAY || c === OPEN_OBJECT) this.depth++;
-      else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) this.depth--;
-    }
-    if (this.inElement) {
       const piece = start >= 0 ? chunk.slice(start) : chunk;
       this.parts.push(piece);
       this.partsLength += piece.length;
@@ -111,34 +160,88 @@ export class JsonSplitter {
     return out;
   }
 
+  /** True once the current element has been carried over from an earlier chunk. */
+  private startedBefore = false;
+
+  /**
+   * Parses a run of whole elements of this chunk. In array mode the run's text is a valid array body
+   * exactly when every element is valid JSON, so one JSON.parse('[…]') does them all; on any failure the
+   * elements are parsed one by one so the error names the same record, line and column as before.
+   */
+  private flush(out: unknown[], chunk: string, runStart: number, runEnd: number, count: number): void {
+    if (count === 0) return;
+    if (this.isArray) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(`[${chunk.slice(runStart, runEnd)}]`);
+      } catch {
+        parsed = undefined;
+      }
+      if (Array.isArray(parsed) && parsed.length === count) {
+        for (let k = 0; k < count; k++) out.push(parsed[k]);
+        this.recordNumber += count;
+        return;
+      }
+    }
+    // One by one: find each element's bounds again (rare: object mode, or a bad element somewhere).
+    let depth = 0;
+    let inString = false;
+    let start = -1;
+    for (let i = runStart; i <= runEnd; i++) {
+      const c = chunk.charCodeAt(i);
+      if (inString) {
+        if (c === BACKSLASH) i++;
+        else if (c === QUOTE) inString = false;
+        continue;
+      }
+      if (i === runEnd || (depth === 0 && c === COMMA)) {
+        out.push(this.finish(chunk, start, i, true));
+        start = -1;
+        continue;
+      }
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+      if (start < 0) start = i;
+      if (c === QUOTE) inString = true;
+      else if (c === OPEN_ARRAY || c === OPEN_OBJECT) depth++;
+      else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--;
+    }
+  }
+
   /** Call at end of input: anything but a closed top-level container is an error. */
   end(): void {
-    if (this.mode !== 'done') {
+    if (this.mode !== MODE_DONE) {
       const what =
-        this.mode === 'start'
+        this.mode === MODE_START
           ? 'the file is empty'
           : 'unexpected end of input: the top-level array or object is not closed';
       throw new JsonSplitError(what, this.linesBefore + 1, this.offset - this.lastLineStart + 1);
     }
   }
 
-  private finish(chunk: string, start: number, end: number): unknown {
+  /** Parses one element; `fresh` means it started in this chunk (its position is computed only on error). */
+  private finish(chunk: string, start: number, end: number, fresh = false): unknown {
     const tail = chunk.slice(start >= 0 ? start : 0, end);
     const text = this.parts.length > 0 ? this.parts.join('') + tail : tail;
     this.parts = [];
     this.partsLength = 0;
     this.inElement = false;
+    this.startedBefore = false;
     const recordNumber = this.recordNumber++;
-    const parsedText = this.mode === 'array' ? text : `{${text}}`;
+    const parsedText = this.isArray ? text : `{${text}}`;
     try {
-      if (this.mode === 'array') return JSON.parse(parsedText);
+      if (this.isArray) return JSON.parse(parsedText);
       // An object member `"key": value`: parse it as a one-member object and keep the value (Haplo's quirk).
       return Object.values(JSON.parse(parsedText) as Record<string, unknown>)[0];
     } catch (err) {
+      if (fresh) {
+        const pos = positionIn(chunk, start, this.linesBefore, this.lastLineStart, this.offset);
+        this.elementLine = pos.line;
+        this.elementColumn = pos.column;
+      }
       const message = (err as Error).message;
       const at = /at position (\d+)/.exec(message);
       const found = at ? Number(at[1]) : findJsonErrorOffset(parsedText);
-      const rel = lineColumn(text, Math.max(0, found - (this.mode === 'object' ? 1 : 0)));
+      const rel = lineColumn(text, Math.max(0, found - (this.isArray ? 0 : 1)));
       const line = this.elementLine + rel.line - 1;
       const column = rel.line === 1 ? this.elementColumn + rel.column - 1 : rel.column;
       const detail = message
@@ -149,38 +252,38 @@ export class JsonSplitter {
     }
   }
 
-  // Newlines are counted forward from the last asked position, so locating every record in a chunk stays linear.
-  private scanPos = 0;
-  private scanLine = 0;
-  private scanLineStart = 0;
-
-  private position(chunk: string, i: number): { line: number; column: number } {
-    for (let j = chunk.indexOf('\n', this.scanPos); j !== -1 && j < i; j = chunk.indexOf('\n', j + 1)) {
-      this.scanLine++;
-      this.scanLineStart = this.offset + j + 1;
-    }
-    if (i > this.scanPos) this.scanPos = i;
-    return { line: this.scanLine + 1, column: this.offset + i - this.scanLineStart + 1 };
-  }
-
   private advance(chunk: string): void {
-    this.scanPos = 0;
     for (let j = chunk.indexOf('\n'); j !== -1; j = chunk.indexOf('\n', j + 1)) {
       this.linesBefore++;
       this.lastLineStart = this.offset + j + 1;
     }
     this.offset += chunk.length;
-    this.scanLine = this.linesBefore;
-    this.scanLineStart = this.lastLineStart;
   }
 
   private error(chunk: string, i: number, message: string): JsonSplitError {
-    const { line, column } = this.position(chunk, i);
+    const { line, column } = positionIn(chunk, i, this.linesBefore, this.lastLineStart, this.offset);
     return new JsonSplitError(
       message,
       line,
       column,
-      this.inElement || this.mode !== 'done' ? this.recordNumber : undefined,
+      this.inElement || this.mode !== MODE_DONE ? this.recordNumber : undefined,
     );
   }
+}
+
+/** 1-based line and column of `chunk[i]`, given the newlines before the chunk. Only for errors and carry-overs. */
+function positionIn(
+  chunk: string,
+  i: number,
+  linesBefore: number,
+  lastLineStart: number,
+  offset: number,
+): { line: number; column: number } {
+  let line = linesBefore;
+  let lineStart = lastLineStart;
+  for (let j = chunk.indexOf('\n'); j !== -1 && j < i; j = chunk.indexOf('\n', j + 1)) {
+    line++;
+    lineStart = offset + j + 1;
+  }
+  return { line: line + 1, column: offset + i - lineStart + 1 };
 }

@@ -69,10 +69,12 @@ export interface UnaryOptions {
 }
 
 /** Calls a unary method and resolves with its response; rejects with an AppError (see fromServiceError). */
-export function unary<C extends grpc.Client, K extends UnaryMethodName<C>>(
+// K is constrained by `keyof C` only: with the mapped UnaryMethodName<C> as its constraint TS infers the
+// whole union and widens the response type. A non-unary method still cannot be called: RequestOf is never.
+export function unary<C extends grpc.Client, K extends keyof C>(
   client: C,
   method: K,
-  request: RequestOf<C[K]>,
+  request: NoInfer<RequestOf<C[K]>>,
   opts: UnaryOptions = {},
 ): Promise<ResponseOf<C[K]>> {
   const duration = histogram(MetricNames.rpcClientDuration, 'gRPC client call duration', [

@@ -11,6 +11,7 @@ import { runMigrations } from '../db/migration-runner.js';
 import { connectNats } from '../nats/connect.js';
 import { ensureStreams } from '../nats/jetstream-setup.js';
 import { RetryableError } from '../errors.js';
+import { createObjectStore, type ObjectStore } from '../objectstore/object-store.js';
 
 export interface DatabaseOptions {
   url: string;
@@ -67,3 +68,25 @@ export const readinessChecks = {
     await nc.flush();
   },
 };
+
+/** The S3 settings of a service config (envSchemas.s3). */
+export interface S3Config {
+  S3_ENDPOINT: string;
+  S3_ACCESS_KEY: string;
+  S3_SECRET_KEY: string;
+  S3_BUCKET: string;
+  S3_REGION: string;
+}
+
+/** The run-file store of a service's config, with its bucket made sure of. */
+export async function openObjectStore(config: S3Config): Promise<ObjectStore> {
+  const store = createObjectStore({
+    endpoint: config.S3_ENDPOINT,
+    accessKey: config.S3_ACCESS_KEY,
+    secretKey: config.S3_SECRET_KEY,
+    bucket: config.S3_BUCKET,
+    region: config.S3_REGION,
+  });
+  await store.ensureBucket();
+  return store;
+}

@@ -1,0 +1,3 @@
+export * from './credentials.js';
+export * from './key-verifier.js';
+export * from './nats-revocations.js';

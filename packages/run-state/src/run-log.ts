@@ -1,0 +1,120 @@
+/**
+ * A run's log as rows of runs.run_log (run, seq, level, username, text): written in bulk by the
+ * apply-worker inside its transaction, read page by page by the portal. Haplo kept one text column;
+ * rows let a million-line log be filtered by username or level through the table's indexes.
+ */
+import type { Queryable } from './run.repository.js';
+
+/** Severity of a log line: ERROR/EXCEPTION lines are 'error'. */
+export type RunLogLevel = 'info' | 'warning' | 'error';
+
+/** One log line to write. */
+export interface RunLogLine {
+  level: RunLogLevel;
+  /** The user the line is about, for the username filter; null for run-level lines. */
+  username: string | null;
+  text: string;
+}
+
+/** One stored log line. */
+export interface RunLogRow extends RunLogLine {
+  seq: number;
+  at: Date;
+}
+
+const BATCH = 20_000;
+
+/** The seq the next appended line of `runId` gets (0 for an empty log). */
+export async function nextRunLogSeq(db: Queryable, runId: number): Promise<number> {
+  const { rows } = await db.query<{ next: number }>(
+    'SELECT coalesce(max(seq) + 1, 0)::int AS next FROM runs.run_log WHERE run_id = $1',
+    [runId],
+  );
+  return rows[0]?.next ?? 0;
+}
+
+/** Appends lines in order, numbered from `startSeq`, in a few multi-row statements; returns the next seq. */
+export async function appendRunLog(
+  db: Queryable,
+  runId: number,
+  lines: readonly RunLogLine[],
+  startSeq: number,
+): Promise<number> {
+  for (let i = 0; i < lines.length; i += BATCH) {
+    const chunk = lines.slice(i, i + BATCH);
+    await db.query(
+      `INSERT INTO runs.run_log (run_id, seq, level, username, text)
+       SELECT $1, $2 + ord - 1, level, username, text
+       FROM unnest($3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS l(level, username, text, ord)`,
+      [runId, startSeq + i, chunk.map((l) => l.level), chunk.map((l) => l.username), chunk.map((l) => l.text)],
+    );
+  }
+  return startSeq + lines.length;
+}
+
+/**
+ * Appends the rows of a caller's query, numbered from `startSeq` in the query's `ord` order, in one
+ * set-based statement (the apply-worker builds million-line logs from its temp tables this way).
+ * `source` is SQL written in code, never text from input: it must yield columns
+ * `ord` (sortable), `level`, `username`, `text`; `params` bind from $3 on. Returns the next seq.
+ */
+export async function appendRunLogFrom(
+  db: Queryable,
+  runId: number,
+  startSeq: number,
+  source: string,
+  params: readonly unknown[] = [],
+): Promise<number> {
+  const result = await db.query(
+    `INSERT INTO runs.run_log (run_id, seq, level, username, text)
+     SELECT $1, $2 + (row_number() OVER (ORDER BY s.ord))::int - 1, s.level, s.username, s.text
+     FROM (${source}) AS s`,
+    [runId, startSeq, ...params],
+  );
+  return startSeq + (result.rowCount ?? 0);
+}
+
+/** Removes a run's log (a held run that is applied later gets a fresh log). */
+export async function clearRunLog(db: Queryable, runId: number): Promise<void> {
+  await db.query('DELETE FROM runs.run_log WHERE run_id = $1', [runId]);
+}
+
+/** Filters and keyset paging for {@link readRunLog}. */
+export interface RunLogQuery {
+  username?: string;
+  /** Only lines at this level. */
+  level?: RunLogLevel;
+  /** Lines with seq greater than this (keyset paging; -1 or absent for the start). */
+  afterSeq?: number;
+  /** Default 100, at most 10,000. */
+  limit?: number;
+}
+
+/** A page of a run's log in seq order; stays fast on a million-line log (keyset paging on indexed columns). */
+export async function readRunLog(db: Queryable, runId: number, q: RunLogQuery = {}): Promise<RunLogRow[]> {
+  const where = ['run_id = $1', 'seq > $2'];
+  const values: unknown[] = [runId, q.afterSeq ?? -1];
+  if (q.username !== undefined) {
+    values.push(q.username.toLowerCase());
+    where.push(`username = $${values.length}`);
+  }
+  if (q.level !== undefined) {
+    values.push(q.level);
+    where.push(`level = $${values.length}`);
+  }
+  values.push(Math.min(Math.max(q.limit ?? 100, 1), 10_000));
+  const { rows } = await db.query<RunLogRow>(
+    `SELECT seq, level, username, text, at FROM runs.run_log WHERE ${where.join(' AND ')}
+     ORDER BY seq LIMIT $${values.length}`,
+    values,
+  );
+  return rows;
+}
+
+/** The whole log as text lines (Haplo's log column), for small logs and tests; page with readRunLog otherwise. */
+export async function readRunLogText(db: Queryable, runId: number): Promise<string[]> {
+  const { rows } = await db.query<{ text: string }>('SELECT text FROM runs.run_log WHERE run_id = $1 ORDER BY seq', [
+    runId,
+  ]);
+  return rows.map((r) => r.text);
+}

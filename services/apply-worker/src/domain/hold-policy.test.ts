@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { holdFor } from './hold-policy.js';
+
+const limits = { maxBlockPercent: 10, maxBlockCount: 500 };
+const facts = { hasUsernameRule: true, validRecords: 100, inFeed: 8600, blocks: 0 };
+
+describe(holdFor.name, () => {
+  it('lets a plan within the limits apply', () => {
+    expect(holdFor({ ...facts, blocks: 499 }, limits)).toBeUndefined();
+  });
+
+  it('holds over the percentage with the detail admins read', () => {
+    expect(holdFor({ ...facts, blocks: 1204 }, { ...limits, maxBlockCount: null })).toEqual({
+      reason: 'block_threshold',
+      detail: 'would block 1,204 users (14% of 8,600; limit 10%)',
+    });
+  });
+
+  it('holds over the count when the percentage is fine', () => {
+    expect(holdFor({ ...facts, inFeed: 100_000, blocks: 501 }, limits)?.detail).toBe(
+      'would block 501 users (0.5% of 100,000; limit 500 users)',
+    );
+  });
+
+  it('puts the missing username rule first, then an empty source', () => {
+    expect(holdFor({ ...facts, hasUsernameRule: false, validRecords: 0, blocks: 8600 }, limits)?.reason).toBe(
+      'no_username_rule',
+    );
+    expect(holdFor({ ...facts, validRecords: 0, blocks: 0 }, limits)?.reason).toBe('empty_source');
+  });
+
+  it('never holds an empty directory, and no limit means no threshold hold', () => {
+    expect(holdFor({ ...facts, validRecords: 0, inFeed: 0 }, limits)).toBeUndefined();
+    expect(holdFor({ ...facts, blocks: 8000 }, { maxBlockPercent: null, maxBlockCount: null })).toBeUndefined();
+  });
+});

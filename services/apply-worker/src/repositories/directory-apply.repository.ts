@@ -1,0 +1,116 @@
+/**
+ * The applier: set-based writes of the planned changes from the temp tables `plan` and `feed` into the
+ * directory, inside the run's one transaction. Between statement groups it calls `checkpoint`, which
+ * throws when the run was cancelled, so the transaction rolls back with nothing applied.
+ */
+import type pg from 'pg';
+import type { ManagedGroup } from '../domain/apply-settings.js';
+
+const APPLIED = `('create', 'update', 'reactivate')`;
+
+/** Applies the plan; `runId` is stamped on every changed user, history row and last record. */
+export async function applyPlan(
+  client: pg.ClientBase,
+  runId: number,
+  managedGroups: readonly ManagedGroup[],
+  checkpoint: () => Promise<void>,
+): Promise<void> {
+  // Groups: the config's managed groups exist and are marked managed; groups no longer in the config
+  // keep their rows (manual memberships may use them) but stop being managed.
+  await client.query(
+    `INSERT INTO directory."group" (code, name, managed)
+     SELECT code, name, true FROM unnest($1::text[], $2::text[]) AS g(code, name)
+     ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, managed = true`,
+    [managedGroups.map((g) => g.code), managedGroups.map((g) => g.name)],
+  );
+  await client.query(`UPDATE directory."group" SET managed = false WHERE managed AND NOT (code = ANY($1::text[]))`, [
+    managedGroups.map((g) => g.code),
+  ]);
+
+  await client.query(
+    `INSERT INTO directory."user" (username, title, name_first, name_last, email, active, in_feed, error, managed,
+       tags, profile, desired_digest, last_run_id)
+     SELECT f.username, f.title, f.name_first, f.name_last, f.email, true, true, f.has_error, true,
+       f.tags, f.profile, f.digest, $1
+     FROM plan p JOIN feed f ON f.rec = p.rec
+     WHERE p.action = 'create'`,
+    [runId],
+  );
+  await checkpoint();
+  await client.query(
+    `UPDATE directory."user" u SET title = f.title, name_first = f.name_first, name_last = f.name_last,
+       email = f.email, tags = f.tags, profile = f.profile, desired_digest = f.digest, active = true,
+       in_feed = true, managed = true, error = f.has_error, last_run_id = $1, updated_at = now()
+     FROM plan p JOIN feed f ON f.rec = p.rec
+     WHERE p.action IN ('update', 'reactivate') AND u.id = p.user_id`,
+    [runId],
+  );
+  await client.query(
+    `UPDATE directory."user" u SET active = false, in_feed = false, last_run_id = $1, updated_at = now()
+     FROM plan p WHERE p.action = 'block' AND u.id = p.user_id`,
+    [runId],
+  );
+  // A record that failed for an existing user leaves the user as it was (hazard H2), flagged in error
+  // so the next run re-applies it even when its data is unchanged (Haplo §3.3).
+  await client.query(
+    `UPDATE directory."user" u SET error = true, updated_at = now()
+     FROM feed f WHERE NOT f.valid AND u.username = f.username AND NOT u.error
+       AND NOT EXISTS (SELECT 1 FROM plan p WHERE p.username = u.username)`,
+  );
+  await checkpoint();
+
+  // Memberships: the sync sets exactly the feed's managed groups, removing only rows it added itself.
+  await client.query(
+    `DELETE FROM directory.membership m USING plan p JOIN feed f ON f.rec = p.rec
+     WHERE p.action IN ('update', 'reactivate') AND m.user_id = p.user_id AND m.source = 'sync'
+       AND NOT (f.groups ? m.group_code)`,
+  );
+  await client.query(
+    `INSERT INTO directory.membership (user_id, group_code, source)
+     SELECT u.id, g.code, 'sync'
+     FROM plan p JOIN feed f ON f.rec = p.rec JOIN directory."user" u ON u.username = p.username
+       CROSS JOIN LATERAL jsonb_array_elements_text(f.groups) AS g(code)
+     WHERE p.action IN ${APPLIED}
+     ON CONFLICT DO NOTHING`,
+  );
+  await checkpoint();
+
+  await client.query(
+    `INSERT INTO directory.history (run_id, user_id, action, changes)
+     SELECT $1, u.id, p.action, p.changes
+     FROM plan p JOIN directory."user" u ON u.username = p.username
+     WHERE p.action <> 'unchanged'`,
+    [runId],
+  );
+  // The last raw record of every user the feed named (invalid ones too: lookup shows what arrived),
+  // rewritten only when it differs from the stored one.
+  await client.query(
+    `INSERT INTO directory.last_record (user_id, run_id, record, record_digest)
+     SELECT u.id, $1, f.record, f.record_digest
+     FROM feed f JOIN directory."user" u ON u.username = f.username
+       LEFT JOIN directory.last_record l ON l.user_id = u.id
+     WHERE l.record_digest IS DISTINCT FROM f.record_digest
+     ON CONFLICT (user_id) DO UPDATE SET run_id = EXCLUDED.run_id, record = EXCLUDED.record,
+       record_digest = EXCLUDED.record_digest, received_at = now()`,
+    [runId],
+  );
+  await checkpoint();
+}
+
+/** One changed user for the sync.user.changed events. */
+export interface ChangedUser {
+  username: string;
+  action: 'create' | 'update' | 'reactivate' | 'block';
+  fields: string[];
+}
+
+/** Up to `limit` changed users in username order (the caller decides what a larger run publishes). */
+export async function changedUsers(client: pg.ClientBase, limit: number): Promise<ChangedUser[]> {
+  const { rows } = await client.query<ChangedUser>(
+    `SELECT username, action,
+       coalesce(ARRAY(SELECT c ->> 'field' FROM jsonb_array_elements(changes) AS c), '{}') AS fields
+     FROM plan WHERE action <> 'unchanged' ORDER BY username LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}

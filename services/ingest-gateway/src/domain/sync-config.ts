@@ -1,0 +1,103 @@
+/** The sync configuration: proto ⇄ stored values, and validation with a message per bad field. */
+import type { runsV1 } from '@usersync/contracts';
+import { ValidationError } from '@usersync/platform';
+import { parseProfileSchema } from '@usersync/control-file';
+import type { SyncConfigValues } from '@usersync/run-state';
+import { IngestCodes } from './messages.js';
+
+// Deliberately simple: one @, no spaces, a dot in the domain. Mail servers do the rest.
+const EMAIL = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>".]+$/;
+const GROUP_CODE = /^[A-Za-z0-9][A-Za-z0-9:_.-]*$/;
+
+interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Stored values → proto (unset limits stay unset). */
+export function configToProto(c: SyncConfigValues): runsV1.SyncConfig {
+  return {
+    autoApply: c.autoApply,
+    updateAll: c.updateAll,
+    reportEmails: [...c.reportEmails],
+    reportEndpoint: c.reportEndpoint,
+    maxBlockPercent: c.maxBlockPercent ?? undefined,
+    maxBlockCount: c.maxBlockCount ?? undefined,
+    supersedeHeldRuns: c.supersedeHeldRuns,
+    blockInvalidRecords: c.blockInvalidRecords,
+    managedGroups: c.managedGroups.map((g) => ({ ...g })),
+    profileAttributes: c.profileAttributes.map((a) => ({ ...a })),
+  };
+}
+
+function validEndpoint(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Validates a whole new configuration; throws a ValidationError listing every bad field (message:
+ * the problems joined, details: `{path, message}` each).
+ */
+export function configFromProto(p: runsV1.SyncConfig | undefined): SyncConfigValues {
+  if (!p) throw new ValidationError(IngestCodes.badConfig, 'config is required');
+  const errors: FieldError[] = [];
+  const fail = (path: string, message: string) => errors.push({ path, message });
+  const emails = p.reportEmails.map((e) => e.trim()).filter((e) => e !== '');
+  emails.forEach((e, i) => {
+    if (!EMAIL.test(e)) fail(`report_emails[${i}]`, `"${e}" is not a valid email address`);
+  });
+  const endpoint = p.reportEndpoint.trim();
+  if (endpoint && !validEndpoint(endpoint))
+    fail('report_endpoint', 'Reporting endpoint must be an http:// or https:// URL');
+  const percent = p.maxBlockPercent;
+  if (percent !== undefined && !(Number.isFinite(percent) && percent >= 0 && percent <= 100)) {
+    fail('max_block_percent', 'Maximum block percentage must be between 0 and 100');
+  }
+  const count = p.maxBlockCount;
+  if (count !== undefined && !(Number.isInteger(count) && count >= 0)) {
+    fail('max_block_count', 'Maximum block count must be a whole number of 0 or more');
+  }
+  const codes = new Set<string>();
+  p.managedGroups.forEach((g, i) => {
+    if (!GROUP_CODE.test(g.code))
+      fail(`managed_groups[${i}].code`, `Group code "${g.code}" must match ${GROUP_CODE.source}`);
+    else if (codes.has(g.code)) fail(`managed_groups[${i}].code`, `Group code "${g.code}" is listed twice`);
+    codes.add(g.code);
+    if (g.name.trim() === '') fail(`managed_groups[${i}].name`, `Group "${g.code}" needs a name`);
+  });
+  if (p.profileAttributes.length > 0) {
+    const schema = parseProfileSchema({ attributes: p.profileAttributes });
+    if (!schema.ok) {
+      for (const e of schema.errors) fail(e.path.replace(/^\$\.attributes/, 'profile_attributes'), e.message);
+    }
+  }
+  if (errors.length > 0) {
+    throw new ValidationError(
+      IngestCodes.badConfig,
+      `Invalid configuration: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+      errors,
+    );
+  }
+  return {
+    autoApply: p.autoApply,
+    updateAll: p.updateAll,
+    reportEmails: emails,
+    reportEndpoint: endpoint,
+    maxBlockPercent: percent ?? null,
+    maxBlockCount: count ?? null,
+    supersedeHeldRuns: p.supersedeHeldRuns,
+    blockInvalidRecords: p.blockInvalidRecords,
+    managedGroups: p.managedGroups.map((g) => ({ code: g.code, name: g.name.trim() })),
+    profileAttributes: p.profileAttributes.map((a) => ({
+      code: a.code,
+      label: a.label,
+      type: a.type,
+      multivalue: a.multivalue,
+    })),
+  };
+}

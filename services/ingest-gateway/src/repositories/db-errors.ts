@@ -1,0 +1,38 @@
+/** Telling a database outage (503, try later) from a bug, and spotting the unique-index race. */
+import { AppError, RetryableError } from '@usersync/platform';
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+// PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown).
+const SQLSTATE_OUTAGE = /^(08|57P)/;
+
+function codeOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const inner = (err as { errors?: unknown[] }).errors;
+  return Array.isArray(inner) ? codeOf(inner[0]) : undefined;
+}
+
+/** True when the error means PostgreSQL cannot be reached or went away mid-query. */
+export function isDatabaseOutage(err: unknown): boolean {
+  if (err instanceof AppError) return false;
+  const code = codeOf(err);
+  if (code && (CONNECTION_CODES.has(code) || SQLSTATE_OUTAGE.test(code))) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(String(err));
+}
+
+/** Runs a database operation; an outage becomes a RetryableError (HTTP 503, gRPC UNAVAILABLE). */
+export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isDatabaseOutage(err)) throw new RetryableError('DATABASE_UNAVAILABLE', 'database unavailable', { cause: err });
+    throw err;
+  }
+}
+
+/** True for a unique violation, optionally of one named constraint or index. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  if (codeOf(err) !== '23505') return false;
+  return constraint === undefined || (err as { constraint?: string }).constraint === constraint;
+}

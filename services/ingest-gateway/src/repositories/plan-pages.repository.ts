@@ -1,0 +1,54 @@
+/** Pages of runs.run_plan in both directions (the portal's plan preview), filtered by action. */
+import type { PlanAction, Queryable, RunPlanRow } from '@usersync/run-state';
+
+export interface PlanPageQuery {
+  action?: PlanAction;
+  /** Entries after this username (next) or before it (prev); none: from the start. */
+  cursor?: { key: string; direction: 'next' | 'prev' };
+  limit: number;
+}
+
+/** A page of entries in username order, and whether entries exist before and after it. */
+export async function readPlanPage(
+  db: Queryable,
+  runId: number,
+  q: PlanPageQuery,
+): Promise<{ entries: RunPlanRow[]; hasBefore: boolean; hasAfter: boolean }> {
+  const where = ['run_id = $1'];
+  const values: unknown[] = [runId];
+  if (q.action !== undefined) {
+    values.push(q.action);
+    where.push(`action = $${values.length}`);
+  }
+  const backwards = q.cursor?.direction === 'prev';
+  const page = [...where];
+  const pageValues = [...values];
+  if (q.cursor) {
+    pageValues.push(q.cursor.key);
+    page.push(`username ${backwards ? '<' : '>'} $${pageValues.length}`);
+  }
+  pageValues.push(q.limit);
+  const { rows } = await db.query<RunPlanRow>(
+    `SELECT username, action, changes FROM runs.run_plan WHERE ${page.join(' AND ')}
+     ORDER BY username ${backwards ? 'DESC' : 'ASC'} LIMIT $${pageValues.length}`,
+    pageValues,
+  );
+  const entries = backwards ? rows.reverse() : rows;
+  if (entries.length === 0) return { entries, hasBefore: false, hasAfter: false };
+  const n = values.length;
+  const { rows: around } = await db.query<{ before: boolean; after: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM runs.run_plan WHERE ${where.join(' AND ')} AND username < $${n + 1}) AS before,
+            EXISTS (SELECT 1 FROM runs.run_plan WHERE ${where.join(' AND ')} AND username > $${n + 2}) AS after`,
+    [...values, entries[0]!.username, entries[entries.length - 1]!.username],
+  );
+  return { entries, hasBefore: around[0]!.before, hasAfter: around[0]!.after };
+}
+
+/** Stored plan rows counted by action, over the whole plan. */
+export async function countPlanByAction(db: Queryable, runId: number): Promise<Partial<Record<PlanAction, number>>> {
+  const { rows } = await db.query<{ action: PlanAction; n: number }>(
+    'SELECT action, count(*)::int AS n FROM runs.run_plan WHERE run_id = $1 GROUP BY action',
+    [runId],
+  );
+  return Object.fromEntries(rows.map((r) => [r.action, r.n]));
+}

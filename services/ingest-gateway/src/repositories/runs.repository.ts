@@ -1,0 +1,90 @@
+/** Queries and commands on runs.run that are not state transitions (those live in @usersync/run-state). */
+import { mapRunRow, type Queryable, type RunRow } from '@usersync/run-state';
+
+/** The open run (uploading, ready or running), locked for the caller's transaction; undefined when none. */
+export async function lockOpenRun(db: Queryable): Promise<RunRow | undefined> {
+  const { rows } = await db.query(
+    `SELECT * FROM runs.run WHERE status IN ('uploading', 'ready', 'running') ORDER BY id DESC LIMIT 1 FOR UPDATE`,
+  );
+  return rows[0] ? mapRunRow(rows[0]) : undefined;
+}
+
+/** The open run without a lock (pre-checks before a long upload). */
+export async function findOpenRun(db: Queryable): Promise<RunRow | undefined> {
+  const { rows } = await db.query(
+    `SELECT * FROM runs.run WHERE status IN ('uploading', 'ready', 'running') ORDER BY id DESC LIMIT 1`,
+  );
+  return rows[0] ? mapRunRow(rows[0]) : undefined;
+}
+
+/** The most recently created run, locked (start-sync looks only at it, as Haplo does). */
+export async function lockNewestRun(db: Queryable): Promise<RunRow | undefined> {
+  const { rows } = await db.query('SELECT * FROM runs.run ORDER BY id DESC LIMIT 1 FOR UPDATE');
+  return rows[0] ? mapRunRow(rows[0]) : undefined;
+}
+
+/** The last run that was applied (complete), by when it finished: what the safety check compares with. */
+export async function findLastAppliedRun(db: Queryable): Promise<RunRow | undefined> {
+  const { rows } = await db.query(
+    `SELECT * FROM runs.run WHERE status = 'complete' ORDER BY finished_at DESC, id DESC LIMIT 1`,
+  );
+  return rows[0] ? mapRunRow(rows[0]) : undefined;
+}
+
+/** Reserves the id of a run about to be created (a superseded run's reason names it). */
+export async function nextRunId(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ id: string }>(`SELECT nextval(pg_get_serial_sequence('runs.run', 'id')) AS id`);
+  return Number(rows[0]!.id);
+}
+
+/** Inserts a run; the one-open-run index rejects a second open run (callers retry or refuse). */
+export async function insertRun(
+  db: Queryable,
+  run: { id?: number; expectedFiles: readonly string[]; status?: 'uploading' | 'ready'; reappliedFrom?: number },
+): Promise<RunRow> {
+  const { rows } = await db.query(
+    `INSERT INTO runs.run (id, status, expected_files, reapplied_from, ready_at)
+     VALUES (COALESCE($1, nextval(pg_get_serial_sequence('runs.run', 'id'))), $2, $3, $4,
+             CASE WHEN $2 = 'ready' THEN now() END)
+     RETURNING *`,
+    [run.id ?? null, run.status ?? 'uploading', [...run.expectedFiles], run.reappliedFrom ?? null],
+  );
+  return mapRunRow(rows[0]);
+}
+
+/** Replaces the file names that make a run ready (a new `_control` arrived in it). */
+export async function setExpectedFiles(db: Queryable, runId: number, expectedFiles: readonly string[]): Promise<void> {
+  await db.query('UPDATE runs.run SET expected_files = $2, updated_at = now() WHERE id = $1', [
+    runId,
+    [...expectedFiles],
+  ]);
+}
+
+/** A page of runs, newest first, strictly older than `beforeId` or newer than `afterId`. */
+export async function listRuns(
+  db: Queryable,
+  page: { beforeId?: number; afterId?: number; limit: number },
+): Promise<RunRow[]> {
+  if (page.afterId !== undefined) {
+    // Newer page: walk upwards from the cursor, then present newest first.
+    const { rows } = await db.query('SELECT * FROM runs.run WHERE id > $1 ORDER BY id ASC LIMIT $2', [
+      page.afterId,
+      page.limit,
+    ]);
+    return rows.map(mapRunRow).reverse();
+  }
+  const { rows } = await db.query(
+    'SELECT * FROM runs.run WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2',
+    [page.beforeId ?? null, page.limit],
+  );
+  return rows.map(mapRunRow);
+}
+
+/** Whether any run is older (smaller id) or newer than the given id. */
+export async function runsAround(db: Queryable, oldestId: number, newestId: number) {
+  const { rows } = await db.query<{ older: boolean; newer: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM runs.run WHERE id < $1) AS older, EXISTS (SELECT 1 FROM runs.run WHERE id > $2) AS newer`,
+    [oldestId, newestId],
+  );
+  return rows[0]!;
+}
