@@ -38,6 +38,7 @@ const arg = (name: string, fallback: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const USERS = arg('users', 100_000);
+if (!Number.isInteger(USERS) || USERS < 1) throw new Error(`--users must be a positive whole number (got ${USERS})`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -51,6 +52,14 @@ async function main() {
   const dbUrl = await createDatabase(adminUrl, dbName);
   const s3 = await startS3Server({ directory: join(work, 's3') });
   const nats = await startNatsServer({ storeDir: join(work, 'nats') });
+  // BENCH_PG_LOG_MS=<ms>: PostgreSQL logs this database's statements slower than that (server log).
+  if (process.env.BENCH_PG_LOG_MS) {
+    const admin = createPool(dbUrl, { max: 1 });
+    await admin.query(
+      `ALTER DATABASE ${dbName} SET log_min_duration_statement = ${Number(process.env.BENCH_PG_LOG_MS)}`,
+    );
+    await admin.end();
+  }
   const pool = createPool(dbUrl, { max: 4 });
   let worker: ChildProcess | undefined;
   try {
@@ -61,7 +70,12 @@ async function main() {
     const control = await objects.putStream(Readable.from([JSON.stringify(benchControl)]));
 
     const healthPort = await freePort();
-    worker = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'services/apply-worker/src/main.ts'], {
+    // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it exits.
+    const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    // BENCH_WORKER_NODE_FLAGS: extra node/V8 flags for the worker (e.g. --max-semi-space-size=32).
+    const flags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const nodeArgs = [...prof, ...flags, '--conditions=source', '--import', 'tsx', 'services/apply-worker/src/main.ts'];
+    worker = spawn(process.execPath, nodeArgs, {
       cwd: root,
       env: {
         PATH: process.env.PATH,
@@ -72,10 +86,12 @@ async function main() {
         S3_SECRET_KEY: s3.secretKey,
         S3_BUCKET: 'bench',
         HEALTH_PORT: String(healthPort),
-        LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'warn',
+        // info: the worker logs each run's phase timings ('run processed'), which the bench prints.
+        LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'info',
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
+    const timings = watchTimings(worker);
     await until(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200, 60_000);
     const nc = await connect({ servers: nats.url });
 
@@ -102,6 +118,7 @@ async function main() {
       const data = await objects.putStream(createReadStream(path));
       const runId = await insertRun(pool, control, data);
       const started = Date.now();
+      const cpuBefore = cpuMs(worker.pid!);
       await publishEvent(nc.jetstream(), 'sync.run.queued', newEvent('sync.run.queued', { runId, reapply: false }));
       await until(async () => {
         const { rows } = await pool.query('SELECT status FROM runs.run WHERE id = $1', [runId]);
@@ -110,13 +127,21 @@ async function main() {
         return rows[0].status === 'complete';
       }, 900_000);
       const ms = Date.now() - started;
+      const cpu = cpuMs(worker.pid!) - cpuBefore;
       const { rows } = await pool.query('SELECT counts FROM runs.run WHERE id = $1', [runId]);
       const floor = floorParse + floorCopy;
       results.push(
         `${name.padEnd(20)} ${secs(ms).padStart(8)}  ${fmt((USERS * 1000) / ms).padStart(9)} rows/s  ` +
-          `${(ms / floor).toFixed(1)}× floor (${secs(floor)})  counts ${JSON.stringify(rows[0].counts)}`,
+          `${(ms / floor).toFixed(1)}× floor (${secs(floor)})  worker CPU ${secs(cpu)}  ` +
+          `RSS so far ${peakRss(worker.pid!)} MiB  counts ${JSON.stringify(rows[0].counts)}`,
       );
       console.log(results.at(-1));
+      const phaseMs = await timings.next(runId);
+      console.log(
+        `  phases: ${Object.entries(phaseMs)
+          .map(([k, v]) => `${k} ${secs(v)}`)
+          .join(', ')}`,
+      );
     }
     const rss = peakRss(worker.pid!);
     console.log(`worker peak RSS (VmHWM): ${rss} MiB`);
@@ -182,6 +207,41 @@ async function insertRun(
     [runId, control.digest, control.size, data.digest, data.size],
   );
   return runId;
+}
+
+/** CPU time (user + system) the process has used so far, in ms (clock ticks are 100 Hz on Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Collects the worker's 'run processed' log lines (phase timings per run); other lines are echoed. */
+function watchTimings(child: ChildProcess): { next(runId: number): Promise<Record<string, number>> } {
+  const seen = new Map<number, Record<string, number>>();
+  let buffered = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      let entry: { msg?: string; runId?: number; timings?: Record<string, number>; level?: number } = {};
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        // not a log line
+      }
+      if (entry.msg === 'run processed' && entry.runId !== undefined)
+        seen.set(Number(entry.runId), entry.timings ?? {});
+      else if ((entry.level ?? 40) >= 40 || process.env.WORKER_LOG_LEVEL) process.stdout.write(`${line}\n`);
+    }
+  });
+  return {
+    async next(runId) {
+      await until(async () => seen.has(runId), 10_000).catch(() => undefined);
+      return seen.get(runId) ?? {};
+    },
+  };
 }
 
 function peakRss(pid: number): number {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { openDatabase, type ServiceApp } from '@usersync/platform';
 import { seedAdmin } from './auth/seed-admin.js';
 import { createKeyClient } from './clients/key.client.js';
+import { createLookupClient } from './clients/lookup.client.js';
 import { createRunClient } from './clients/run.client.js';
 import type { Config } from './config.js';
 import { sessionRepository } from './repositories/session.repository.js';
@@ -42,7 +43,8 @@ export async function createApp(config: Config, log: Logger): Promise<ServiceApp
   }
   const keys = createKeyClient(config.KEY_SERVICE_ADDR);
   const runs = createRunClient(config.RUN_SERVICE_ADDR, (err) => log.debug({ err }, 'run service call failed'));
-  const http = await buildServer({ pool, config, log, keys, runs, isReady: () => ready });
+  const lookup = createLookupClient(config.LOOKUP_SERVICE_ADDR);
+  const http = await buildServer({ pool, config, log, keys, runs, lookup, isReady: () => ready });
   const idleMs = config.SESSION_IDLE_MINUTES * 60_000;
   let pruner: NodeJS.Timeout | undefined;
   return {
@@ -61,6 +63,7 @@ export async function createApp(config: Config, log: Logger): Promise<ServiceApp
       await http.close();
       keys.close();
       runs.close();
+      lookup.close();
       await pool.end();
     },
   };

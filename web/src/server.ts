@@ -5,6 +5,7 @@
  */
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import { csrfTokensMatch, presentedCsrfToken } from './auth/csrf.js';
 import { loginRateLimiter } from './auth/rate-limit.js';
 import { SESSION_COOKIE, sessionCookieOptions, sessionService, type SessionPolicy } from './auth/sessions.js';
 import type { KeyClient } from './clients/key.client.js';
+import { createLookupClient, type LookupClient } from './clients/lookup.client.js';
 import type { RunClient } from './clients/run.client.js';
 import type { Config } from './config.js';
 import { redirect } from './htmx.js';
@@ -27,7 +29,11 @@ import { dashboardRoutes } from './routes/dashboard.routes.js';
 import { staticRoutes } from './routes/static.routes.js';
 import { usersRoutes } from './routes/users.routes.js';
 import { createViews } from './views.js';
-import type { RouteContext } from './routes/route-context.js';
+import { MULTIPART_CSRF, type RouteContext } from './routes/route-context.js';
+import { configRoutes } from './routes/config.routes.js';
+import { controlFileRoutes } from './routes/control-file.routes.js';
+import { runsRoutes } from './routes/runs.routes.js';
+import { uploadsRoutes } from './routes/uploads.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,6 +49,8 @@ export interface ServerDeps {
   log: Logger;
   keys: KeyClient;
   runs: RunClient;
+  /** LookupService client; when absent, one is made for config.LOOKUP_SERVICE_ADDR and closed with the server. */
+  lookup?: LookupClient;
   /** False once shutdown has begun (/readyz answers 503). */
   isReady?: () => boolean;
 }
@@ -80,6 +88,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 64 * 1024 });
+  // File uploads stream through to RunService part by part (routes set their own size limits).
+  await app.register(multipart, { limits: { fields: 10, files: 1, fieldSize: 64 * 1024 } });
   app.decorateRequest('session', undefined);
 
   const policy: SessionPolicy = {
@@ -92,6 +102,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     config,
     keys: deps.keys,
     runs: deps.runs,
+    lookup: deps.lookup ?? createLookupClient(config.LOOKUP_SERVICE_ADDR),
     views,
     policy,
     sessions: sessionService(sessionRepository(pool), policy),
@@ -103,6 +114,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     pool,
     audit: auditRepository(pool),
   };
+
+  if (!deps.lookup) app.addHook('onClose', async () => ctx.lookup.close());
 
   app.addHook('onSend', async (_request, reply, payload) => {
     securityHeaders(reply);
@@ -127,6 +140,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   // CSRF: every state-changing request with a session must present the session's token.
   app.addHook('preHandler', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || !request.session) return;
+    // Multipart forms check their first field themselves (checkMultipartCsrf), before reading anything else.
+    if (request.routeOptions.config.csrf === MULTIPART_CSRF.csrf && request.isMultipart()) return;
     if (csrfTokensMatch(presentedCsrfToken(request), request.session.csrfToken)) return;
     request.log.warn({ url: request.url }, 'request refused: missing or wrong CSRF token');
     return forbidden(request, reply);
@@ -177,5 +192,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(apiKeysRoutes(ctx));
   await app.register(auditRoutes(ctx));
   await app.register(usersRoutes(ctx));
+  await app.register(runsRoutes(ctx));
+  await app.register(configRoutes(ctx));
+  await app.register(controlFileRoutes(ctx));
+  await app.register(uploadsRoutes(ctx));
   return app;
 }

@@ -29,6 +29,8 @@ async function main(): Promise<void> {
     ...infra.env,
     ...LOCAL_PEERS,
     PUBLIC_URL: process.env.PUBLIC_URL ?? 'http://localhost:8080',
+    // Local only: signs report webhooks when an endpoint is configured in the portal.
+    WEBHOOK_SECRET: process.env.WEBHOOK_SECRET ?? 'local-development-webhook-secret',
     USERSYNC_ADMIN_CREDENTIALS_FILE: join(localDir, 'admin-credentials.txt'),
   };
   const processes: ManagedProcess[] = [];

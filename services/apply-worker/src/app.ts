@@ -3,10 +3,10 @@ import type { Logger } from 'pino';
 import { Streams } from '@usersync/contracts';
 import {
   createHealthServer,
-  createObjectStore,
   createOutboxRelay,
   ensureConsumer,
   openDatabase,
+  openObjectStore,
   runConsumer,
   type ConsumerLoop,
   openMessaging,
@@ -51,14 +51,7 @@ export async function createApp(config: Config, log: Logger): Promise<ServiceApp
     ackWaitMs: config.APPLY_ACK_WAIT_MS,
     maxDeliver: MAX_DELIVER,
   });
-  const objects = createObjectStore({
-    endpoint: config.S3_ENDPOINT,
-    accessKey: config.S3_ACCESS_KEY,
-    secretKey: config.S3_SECRET_KEY,
-    bucket: config.S3_BUCKET,
-    region: config.S3_REGION,
-  });
-  await objects.ensureBucket();
+  const objects = await openObjectStore(config);
   const relay = createOutboxRelay({ pool, owner: OWNER, js, log });
   const health = createHealthServer({
     port: config.HEALTH_PORT,

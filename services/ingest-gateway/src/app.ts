@@ -5,9 +5,9 @@ import { Streams } from '@usersync/contracts';
 import {
   RetryableError,
   createGrpcServer,
-  createObjectStore,
   createOutboxRelay,
   openDatabase,
+  openObjectStore,
   openMessaging,
   readinessChecks,
   registerOpsRoutes,
@@ -44,14 +44,7 @@ export async function createApp(config: Config, log: Logger): Promise<IngestGate
     owner: { name: OWNER, migrationsDir: MIGRATIONS },
   });
   const { nc, js } = await openMessaging({ url: config.NATS_URL, service: SERVICE, log, streams: [Streams.SYNC_RUNS] });
-  const objects = createObjectStore({
-    endpoint: config.S3_ENDPOINT,
-    accessKey: config.S3_ACCESS_KEY,
-    secretKey: config.S3_SECRET_KEY,
-    bucket: config.S3_BUCKET,
-    region: config.S3_REGION,
-  });
-  await objects.ensureBucket();
+  const objects = await openObjectStore(config);
   const relay = createOutboxRelay({ pool, owner: OWNER, js, log });
   const auth = createKeyAuth({ address: config.KEY_SERVICE_ADDR, nc, cacheTtlMs: config.KEY_CACHE_TTL_MS, log });
 

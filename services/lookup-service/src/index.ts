@@ -1,2 +1,2 @@
-export { createApp, SERVICE } from './app.js';
+export { createApp, LOOKUP_SERVICE_NAME, SERVICE } from './app.js';
 export { loadConfig, type Config } from './config.js';

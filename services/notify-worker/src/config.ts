@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { envSchemas, loadConfig as load, port } from '@usersync/platform';
 
+const int = (min: number, def: number) => z.coerce.number().int().min(min).default(def);
+
 const Env = z.object({
   ...envSchemas.database.shape,
   ...envSchemas.nats.shape,
@@ -9,7 +11,26 @@ const Env = z.object({
     .string()
     .refine((v) => URL.canParse(v), 'must be an smtp:// or smtps:// URL')
     .default('smtp://127.0.0.1:2525'),
+  /** Sender of report emails; default `usersync <usersync@<host>>`. */
+  REPORT_FROM: z.string().optional(),
   PUBLIC_URL: z.url().default('http://localhost:8080'),
+  /** Host named in subjects and webhooks; default PUBLIC_URL's hostname (HOSTNAME is a container id in k8s). */
+  REPORT_HOSTNAME: z.string().optional(),
+  /** The full log is attached to the email when it is at most this many bytes. */
+  REPORT_ATTACH_MAX_BYTES: int(0, 1024 * 1024),
+  /** HMAC-SHA256 key for X-Usersync-Signature; without it webhooks are not sent (recorded as failed). */
+  WEBHOOK_SECRET: z.string().optional(),
+  WEBHOOK_TIMEOUT_MS: int(100, 10_000),
+  /** POSTs per delivery of an event (in-process retries with backoff). */
+  WEBHOOK_ATTEMPTS_PER_DELIVERY: int(1, 3),
+  /** POSTs in total before the webhook is recorded as failed. */
+  WEBHOOK_MAX_ATTEMPTS: int(1, 9),
+  WEBHOOK_RETRY_BASE_MS: int(0, 500),
+  /** Deliveries of one event (consumer max_deliver); pending emails are failed on the last one. */
+  NOTIFY_MAX_DELIVER: int(2, 50),
+  /** Redelivery backoff after a transient failure: base doubling up to max. */
+  NOTIFY_BACKOFF_BASE_MS: int(0, 2_000),
+  NOTIFY_BACKOFF_MAX_MS: int(0, 300_000),
   HEALTH_PORT: port(9102),
 });
 

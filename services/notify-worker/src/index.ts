@@ -1,2 +1,8 @@
-export { createApp, SERVICE, OWNER } from './app.js';
+export { createApp, SERVICE, OWNER, CONSUMER } from './app.js';
 export { loadConfig, type Config } from './config.js';
+export {
+  signWebhook,
+  verifyWebhookSignature,
+  SIGNATURE_HEADER,
+  type SignatureCheck,
+} from './domain/webhook-signature.js';

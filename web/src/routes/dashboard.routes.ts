@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { runsV1 } from '@usersync/contracts';
 import type { RouteContext } from './route-context.js';
+import { runLabels } from './runs.labels.js';
 
 /** Human label of a run status: RUN_STATUS_COMPLETE → complete. */
 export function runStatusLabel(status: runsV1.RunStatus): string {
@@ -14,10 +15,11 @@ export function runStatusLabel(status: runsV1.RunStatus): string {
 /** Registers the dashboard. */
 export function dashboardRoutes(ctx: RouteContext): FastifyPluginAsync {
   return async (app) => {
-    app.get('/', async (request, reply) => {
+    app.get<{ Querystring: { page?: string } }>('/', async (request, reply) => {
+      const page = typeof request.query.page === 'string' ? request.query.page.slice(0, 1000) : '';
       // The three peers answer independently; one being down must not take the page down.
       const [runs, config, keys] = await Promise.all([
-        ctx.runs.listRuns(10),
+        ctx.runs.listRuns(10, page),
         ctx.runs.getConfig(),
         ctx.keys.listKeys(false).then(
           (k) => ({ available: true as const, value: k }),
@@ -33,6 +35,7 @@ export function dashboardRoutes(ctx: RouteContext): FastifyPluginAsync {
         config,
         keys,
         runStatusLabel,
+        labels: runLabels,
       });
     });
   };

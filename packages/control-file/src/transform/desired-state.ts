@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { DesiredUser, JsonValue } from '../model/types.js';
 import type { RecordState } from '../instructions/runtime.js';
 
@@ -25,18 +25,33 @@ export function buildDesiredUser(username: string, state: RecordState): DesiredU
 
 /** JSON with object keys sorted at every level, so equal states always give equal text. */
 export function canonicalJson(value: unknown): string {
+  // Hot path (once per record per run): plain loops and string appends instead of map/filter/join.
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.keys(value)
-    .sort()
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (i > 0) out += ',';
+      out += v === undefined ? 'null' : canonicalJson(v);
+    }
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /** SHA-256 (hex) of the canonical JSON: the worker compares this with the stored digest, not raw records. */
 export function desiredStateDigest(desired: DesiredUser): string {
-  return createHash('sha256').update(canonicalJson(desired)).digest('hex');
+  return hash('sha256', canonicalJson(desired), 'hex');
 }
 
 /** The raw record as JSON, for storing the last record received per user (Haplo's lastUserData). */

@@ -28,10 +28,10 @@ export async function applyPlan(
   ]);
 
   await client.query(
-    `INSERT INTO directory."user" (username, title, name_first, name_last, email, active, in_feed, error, managed,
+    `INSERT INTO directory."user" (id, username, title, name_first, name_last, email, active, in_feed, error, managed,
        tags, profile, desired_digest, last_run_id)
-     SELECT f.username, f.title, f.name_first, f.name_last, f.email, true, true, f.has_error, true,
-       f.tags, f.profile, f.digest, $1
+     SELECT p.user_id, f.username, f.title, f.name_first, f.name_last, f.email, true, true, f.has_error, true,
+       f.tags::jsonb, f.profile::jsonb, f.digest, $1
      FROM plan p JOIN feed f ON f.rec = p.rec
      WHERE p.action = 'create'`,
     [runId],
@@ -39,7 +39,7 @@ export async function applyPlan(
   await checkpoint();
   await client.query(
     `UPDATE directory."user" u SET title = f.title, name_first = f.name_first, name_last = f.name_last,
-       email = f.email, tags = f.tags, profile = f.profile, desired_digest = f.digest, active = true,
+       email = f.email, tags = f.tags::jsonb, profile = f.profile::jsonb, desired_digest = f.digest, active = true,
        in_feed = true, managed = true, error = f.has_error, last_run_id = $1, updated_at = now()
      FROM plan p JOIN feed f ON f.rec = p.rec
      WHERE p.action IN ('update', 'reactivate') AND u.id = p.user_id`,
@@ -63,13 +63,13 @@ export async function applyPlan(
   await client.query(
     `DELETE FROM directory.membership m USING plan p JOIN feed f ON f.rec = p.rec
      WHERE p.action IN ('update', 'reactivate') AND m.user_id = p.user_id AND m.source = 'sync'
-       AND NOT (f.groups ? m.group_code)`,
+       AND NOT (f.groups::jsonb ? m.group_code)`,
   );
   await client.query(
     `INSERT INTO directory.membership (user_id, group_code, source)
-     SELECT u.id, g.code, 'sync'
-     FROM plan p JOIN feed f ON f.rec = p.rec JOIN directory."user" u ON u.username = p.username
-       CROSS JOIN LATERAL jsonb_array_elements_text(f.groups) AS g(code)
+     SELECT p.user_id, g.code, 'sync'
+     FROM plan p JOIN feed f ON f.rec = p.rec
+       CROSS JOIN LATERAL jsonb_array_elements_text(f.groups::jsonb) AS g(code)
      WHERE p.action IN ${APPLIED}
      ON CONFLICT DO NOTHING`,
   );
@@ -77,19 +77,20 @@ export async function applyPlan(
 
   await client.query(
     `INSERT INTO directory.history (run_id, user_id, action, changes)
-     SELECT $1, u.id, p.action, p.changes
-     FROM plan p JOIN directory."user" u ON u.username = p.username
-     WHERE p.action <> 'unchanged'`,
+     SELECT $1, p.user_id, p.action, p.changes FROM plan p WHERE p.action <> 'unchanged'`,
     [runId],
   );
   // The last raw record of every user the feed named (invalid ones too: lookup shows what arrived),
-  // rewritten only when it differs from the stored one.
+  // rewritten only when it differs from the stored one. Valid records take the user id from the plan.
   await client.query(
     `INSERT INTO directory.last_record (user_id, run_id, record, record_digest)
-     SELECT u.id, $1, f.record, f.record_digest
-     FROM feed f JOIN directory."user" u ON u.username = f.username
-       LEFT JOIN directory.last_record l ON l.user_id = u.id
-     WHERE l.record_digest IS DISTINCT FROM f.record_digest
+     SELECT r.user_id, $1, r.record::jsonb, r.record_digest
+     FROM (SELECT p.user_id, f.record, f.record_digest FROM feed f JOIN plan p ON p.rec = f.rec
+           UNION ALL
+           SELECT u.id, f.record, f.record_digest FROM feed f JOIN directory."user" u ON u.username = f.username
+           WHERE NOT f.valid) AS r
+       LEFT JOIN directory.last_record l ON l.user_id = r.user_id
+     WHERE l.record_digest IS DISTINCT FROM r.record_digest
      ON CONFLICT (user_id) DO UPDATE SET run_id = EXCLUDED.run_id, record = EXCLUDED.record,
        record_digest = EXCLUDED.record_digest, received_at = now()`,
     [runId],

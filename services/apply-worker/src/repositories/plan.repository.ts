@@ -23,16 +23,17 @@ export interface PlanOptions {
 
 // The state a user would have after the run, in field_changes' shape.
 const DESIRED = `jsonb_build_object('title', f.title, 'nameFirst', f.name_first, 'nameLast', f.name_last,
-  'email', f.email, 'groups', f.groups, 'tags', f.tags, 'profile', f.profile, 'active', true, 'inFeed', true)`;
+  'email', f.email, 'groups', f.groups::jsonb, 'tags', f.tags::jsonb, 'profile', f.profile::jsonb, 'active', true,
+  'inFeed', true)`;
 // A new user's fields, built inline: field_changes() costs ~50 µs a row, too much for a million creates.
 // Tags and the profile are shown whole for a create (field 'tags' / 'profile').
 const CREATED = `jsonb_build_array(
   jsonb_build_object('field', 'email', 'before', NULL, 'after', f.email),
-  jsonb_build_object('field', 'groups', 'before', NULL, 'after', f.groups),
+  jsonb_build_object('field', 'groups', 'before', NULL, 'after', f.groups::jsonb),
   jsonb_build_object('field', 'nameFirst', 'before', NULL, 'after', f.name_first),
   jsonb_build_object('field', 'nameLast', 'before', NULL, 'after', f.name_last),
-  jsonb_build_object('field', 'profile', 'before', NULL, 'after', f.profile),
-  jsonb_build_object('field', 'tags', 'before', NULL, 'after', f.tags),
+  jsonb_build_object('field', 'profile', 'before', NULL, 'after', f.profile::jsonb),
+  jsonb_build_object('field', 'tags', 'before', NULL, 'after', f.tags::jsonb),
   jsonb_build_object('field', 'title', 'before', NULL, 'after', f.title))`;
 // The stored state; groups are the memberships the sync made (manual ones are never touched).
 const CURRENT = `jsonb_build_object('title', u.title, 'nameFirst', u.name_first, 'nameLast', u.name_last,
@@ -42,7 +43,8 @@ const CURRENT = `jsonb_build_object('title', u.title, 'nameFirst', u.name_first,
 
 /**
  * Builds temp table `plan` (username, rec, user_id, action, new_digest, old_digest, changes) and
- * returns counts and digest. A record that failed for an existing user keeps that user out of the
+ * returns counts and digest. A create gets its user id from the sequence here, so the applier writes
+ * memberships and history by id without looking a million new users up by name. A record that failed for an existing user keeps that user out of the
  * block set (hazard H2) unless `blockInvalidRecords`.
  */
 export async function buildPlan(client: pg.ClientBase, opts: PlanOptions): Promise<PlanSummary> {
@@ -52,25 +54,20 @@ export async function buildPlan(client: pg.ClientBase, opts: PlanOptions): Promi
   );
   await client.query(
     `INSERT INTO plan (username, rec, user_id, action, new_digest, old_digest, changes)
-     WITH classified AS (
-       SELECT f.username, f.rec, u.id AS user_id, f.digest AS new_digest, u.desired_digest AS old_digest,
-         CASE
+     SELECT f.username, f.rec, CASE WHEN u.id IS NULL THEN nextval('directory.user_id_seq') ELSE u.id END,
+       c.action, f.digest, u.desired_digest,
+       CASE WHEN c.action = 'unchanged' THEN NULL
+            WHEN c.action = 'create' THEN ${CREATED}
+            ELSE directory.field_changes(${CURRENT}, ${DESIRED}) END
+     FROM feed f LEFT JOIN directory."user" u ON u.username = f.username
+       CROSS JOIN LATERAL (SELECT CASE
            WHEN u.id IS NULL THEN 'create'
            WHEN NOT (NOT u.in_feed OR NOT u.managed OR u.error OR f.has_error OR $1::boolean
                      OR u.desired_digest IS DISTINCT FROM f.digest) THEN 'unchanged'
            WHEN u.active THEN 'update'
            ELSE 'reactivate'
-         END AS action
-       FROM feed f LEFT JOIN directory."user" u ON u.username = f.username
-       WHERE f.valid
-     )
-     SELECT c.username, c.rec, c.user_id, c.action, c.new_digest, c.old_digest,
-       CASE WHEN c.action = 'unchanged' THEN NULL
-            WHEN c.action = 'create' THEN ${CREATED}
-            ELSE directory.field_changes(${CURRENT}, ${DESIRED}) END AS changes
-     FROM classified c
-       JOIN feed f ON f.rec = c.rec
-       LEFT JOIN directory."user" u ON u.id = c.user_id
+         END AS action) AS c
+     WHERE f.valid
      UNION ALL
      SELECT u.username, NULL, u.id, 'block', NULL, u.desired_digest,
        jsonb_build_array(jsonb_build_object('field', 'active', 'before', u.active, 'after', false),

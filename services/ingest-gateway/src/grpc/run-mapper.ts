@@ -49,6 +49,8 @@ export function runToProto(run: RunRow, files: readonly RunFileRow[]): runsV1.Ru
     cancelReason: run.cancelReason ?? '',
     cancelledBy: actorToProto(run.cancelledBy),
     failureMessage: run.failureMessage ?? '',
+    // Filled in by GetRun only (a read of apply-worker's progress table).
+    progress: undefined,
   };
 }
 

@@ -10,6 +10,7 @@ import { readLogPage } from '../repositories/log-pages.repository.js';
 import { countPlanByAction, readPlanPage } from '../repositories/plan-pages.repository.js';
 import { findRunFile, listFilesOfRuns, listRunFiles } from '../repositories/run-files.repository.js';
 import { listRuns, runsAround } from '../repositories/runs.repository.js';
+import { readRunProgress } from '../repositories/run-progress.repository.js';
 import { decodePageToken, encodePageToken, pageSize } from './page-token.js';
 import {
   actionFromProto,
@@ -56,7 +57,8 @@ export function createRunQueryHandlers({ pool, objects }: QueryDeps) {
     getRun: unaryHandler<runsV1.GetRunRequest, runsV1.GetRunResponse>((req) =>
       withDatabase(async () => {
         const run = await getRun(pool, req.runId);
-        return { run: runToProto(run, await listRunFiles(pool, run.id)) };
+        const [files, progress] = await Promise.all([listRunFiles(pool, run.id), readRunProgress(pool, run.id)]);
+        return { run: { ...runToProto(run, files), progress } };
       }),
     ),
 

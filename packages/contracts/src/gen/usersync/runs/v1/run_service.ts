@@ -214,6 +214,18 @@ export interface Run {
     | undefined;
   /** Error text of a failed run; empty otherwise. */
   failureMessage: string;
+  /** Live progress of a running apply (apply-worker's directory.run_progress); set by GetRun only, unset when none. */
+  progress: RunProgress | undefined;
+}
+
+/** How far the apply-worker has got with a run (updated about every second while it runs). */
+export interface RunProgress {
+  /** Current phase as the worker names it, e.g. "transform", "plan", "apply". */
+  phase: string;
+  /** Records processed so far in this phase. */
+  processed: number;
+  /** When the worker last updated it. */
+  updatedAt: Date | undefined;
 }
 
 /** One stored file of a run (Haplo's filesJSON entry). */
@@ -636,6 +648,7 @@ function createBaseRun(): Run {
     cancelReason: "",
     cancelledBy: undefined,
     failureMessage: "",
+    progress: undefined,
   };
 }
 
@@ -694,6 +707,9 @@ export const Run: MessageFns<Run> = {
     }
     if (message.failureMessage !== "") {
       writer.uint32(146).string(message.failureMessage);
+    }
+    if (message.progress !== undefined) {
+      RunProgress.encode(message.progress, writer.uint32(154).fork()).join();
     }
     return writer;
   },
@@ -855,6 +871,14 @@ export const Run: MessageFns<Run> = {
             message.failureMessage = reader.string();
             continue;
           }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.progress = RunProgress.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -941,6 +965,7 @@ export const Run: MessageFns<Run> = {
         : isSet(object.failure_message)
         ? globalThis.String(object.failure_message)
         : "",
+      progress: isSet(object.progress) ? RunProgress.fromJSON(object.progress) : undefined,
     };
   },
 
@@ -1000,6 +1025,9 @@ export const Run: MessageFns<Run> = {
     if (message.failureMessage !== "") {
       obj.failureMessage = message.failureMessage;
     }
+    if (message.progress !== undefined) {
+      obj.progress = RunProgress.toJSON(message.progress);
+    }
     return obj;
   },
 
@@ -1034,6 +1062,114 @@ export const Run: MessageFns<Run> = {
       ? Actor.fromPartial(object.cancelledBy)
       : undefined;
     message.failureMessage = object.failureMessage ?? "";
+    message.progress = (object.progress !== undefined && object.progress !== null)
+      ? RunProgress.fromPartial(object.progress)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRunProgress(): RunProgress {
+  return { phase: "", processed: 0, updatedAt: undefined };
+}
+
+export const RunProgress: MessageFns<RunProgress> = {
+  encode(message: RunProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.phase !== "") {
+      writer.uint32(10).string(message.phase);
+    }
+    if (message.processed !== 0) {
+      writer.uint32(16).int64(message.processed);
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.phase = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.processed = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunProgress {
+    return {
+      phase: isSet(object.phase) ? globalThis.String(object.phase) : "",
+      processed: isSet(object.processed) ? globalThis.Number(object.processed) : 0,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: RunProgress): unknown {
+    const obj: any = {};
+    if (message.phase !== "") {
+      obj.phase = message.phase;
+    }
+    if (message.processed !== 0) {
+      obj.processed = Math.round(message.processed);
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RunProgress>, I>>(base?: I): RunProgress {
+    return RunProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RunProgress>, I>>(object: I): RunProgress {
+    const message = createBaseRunProgress();
+    message.phase = object.phase ?? "";
+    message.processed = object.processed ?? 0;
+    message.updatedAt = object.updatedAt ?? undefined;
     return message;
   },
 };

@@ -1,0 +1,87 @@
+/** gRPC `usersync.lookup.v1.LookupService`: protobuf in and out, the operations module in between. */
+import { commonV1, lookupV1 } from '@usersync/contracts';
+import { unaryHandler } from '@usersync/platform';
+import * as ops from '../operations/lookup.operations.js';
+import type { ChangeActor, LookupDeps, UserView } from '../operations/lookup.operations.js';
+import { displayValue } from '../domain/profile-view.js';
+import type { HistoryRow } from '../repositories/history.repository.js';
+
+const ACTOR_KINDS: ReadonlyMap<commonV1.ActorKind, ChangeActor['kind']> = new Map([
+  [commonV1.ActorKind.ACTOR_KIND_ADMIN, 'admin'],
+  [commonV1.ActorKind.ACTOR_KIND_API_KEY, 'api_key'],
+  [commonV1.ActorKind.ACTOR_KIND_SYSTEM, 'system'],
+]);
+
+const ACTIONS: Readonly<Record<HistoryRow['action'], commonV1.UserAction>> = {
+  create: commonV1.UserAction.USER_ACTION_CREATE,
+  update: commonV1.UserAction.USER_ACTION_UPDATE,
+  reactivate: commonV1.UserAction.USER_ACTION_REACTIVATE,
+  block: commonV1.UserAction.USER_ACTION_BLOCK,
+};
+
+/** A proto Actor as the operations take it; undefined (rejected) when absent or UNSPECIFIED. */
+export function actorFromProto(actor: commonV1.Actor | undefined): ChangeActor | undefined {
+  const kind = actor && ACTOR_KINDS.get(actor.kind);
+  return actor && kind ? { kind, id: actor.id, displayName: actor.displayName } : undefined;
+}
+
+const json = (v: unknown): string => JSON.stringify(v ?? null);
+
+/** A user view as a proto UserDetails. */
+export function userToProto(u: UserView): lookupV1.UserDetails {
+  return {
+    username: u.username,
+    title: u.title ?? '',
+    nameFirst: u.nameFirst,
+    nameLast: u.nameLast,
+    email: u.email,
+    active: u.active,
+    inFeed: u.inFeed,
+    error: u.error,
+    managed: u.managed,
+    groups: u.groups.map((g) => ({
+      code: g.code,
+      name: g.name,
+      source: g.source === 'sync' ? lookupV1.GroupSource.GROUP_SOURCE_SYNC : lookupV1.GroupSource.GROUP_SOURCE_MANUAL,
+    })),
+    tags: Object.fromEntries(Object.entries(u.tags).map(([k, v]) => [k, displayValue(v)])),
+    profile: u.profileEntries.map((p) => ({ code: p.code, label: p.label, values: p.values })),
+    digest: u.digest ?? '',
+    lastRunId: u.lastRunId ?? 0,
+    lastRecordJson: u.record === null ? '' : JSON.stringify(u.record),
+    lastRecordRunId: u.recordRunId ?? 0,
+    notes: u.notes,
+    createdAt: u.createdAt,
+    updatedAt: u.updatedAt,
+  };
+}
+
+/** The LookupService implementation over `deps`. */
+export function createLookupServiceHandlers(deps: LookupDeps): lookupV1.LookupServiceServer {
+  return {
+    lookupUser: unaryHandler<lookupV1.LookupUserRequest, lookupV1.LookupUserResponse>(async (req) => {
+      const users = await ops.lookupUser(deps, req.query);
+      return { matches: users.map(userToProto) };
+    }),
+    getUserHistory: unaryHandler<lookupV1.GetUserHistoryRequest, lookupV1.GetUserHistoryResponse>(async (req) => {
+      const page = await ops.getUserHistory(deps, req);
+      return {
+        entries: page.entries.map((e) => ({
+          runId: e.runId,
+          action: ACTIONS[e.action],
+          changes: e.changes.map((c) => ({ field: c.field, before: json(c.before), after: json(c.after) })),
+          at: e.at,
+        })),
+        errorRuns: page.errorRuns.map((r) => ({ runId: r.runId, at: r.at, errorLines: r.lines })),
+        nextPageToken: page.nextPageToken,
+      };
+    }),
+    setErrorState: unaryHandler<lookupV1.SetErrorStateRequest, lookupV1.SetErrorStateResponse>(async (req, ctx) => {
+      const { user } = await ops.setErrorState(deps, ctx.log, {
+        username: req.username,
+        actor: actorFromProto(req.actor),
+      });
+      return { user: userToProto(user) };
+    }),
+  };
+}

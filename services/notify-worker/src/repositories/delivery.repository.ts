@@ -1,0 +1,67 @@
+/**
+ * notify.delivery: one row per (run, event kind, channel, recipient). A delivery is sent while its
+ * row is locked, so a redelivered event, or a second replica, finds it delivered (or busy) and sends
+ * nothing twice.
+ */
+import type pg from 'pg';
+import { withTransaction } from '@usersync/platform';
+import type { OutcomeKind } from '../domain/run-report.js';
+
+/** The key and origin of a delivery. */
+export interface DeliveryKey {
+  runId: number;
+  eventId: string;
+  kind: OutcomeKind;
+  channel: 'email' | 'webhook';
+  recipient: string;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** A delivery row as the sender sees it. */
+export interface DeliveryState {
+  status: DeliveryStatus;
+  attempts: number;
+}
+
+/** What one send did: the new status, the attempts it made and the last error. */
+export interface SendResult {
+  status: DeliveryStatus;
+  attemptsMade: number;
+  error?: string;
+}
+
+/**
+ * Runs `send` with the delivery's row locked (created when missing) and records its result.
+ * Returns the final status, or 'busy' when another worker holds the row right now. `send` is not
+ * called for a row that is already delivered or failed.
+ */
+export async function withDelivery(
+  pool: pg.Pool,
+  key: DeliveryKey,
+  send: (state: DeliveryState) => Promise<SendResult>,
+): Promise<DeliveryStatus | 'busy'> {
+  return withTransaction(pool, async (client) => {
+    await client.query(
+      `INSERT INTO notify.delivery (run_id, event_id, event_kind, channel, recipient) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (run_id, event_kind, channel, recipient) DO NOTHING`,
+      [key.runId, key.eventId, key.kind, key.channel, key.recipient],
+    );
+    const { rows } = await client.query<{ id: string; status: DeliveryStatus; attempts: number }>(
+      `SELECT id, status, attempts FROM notify.delivery
+       WHERE run_id = $1 AND event_kind = $2 AND channel = $3 AND recipient = $4 FOR UPDATE SKIP LOCKED`,
+      [key.runId, key.kind, key.channel, key.recipient],
+    );
+    const row = rows[0];
+    if (!row) return 'busy';
+    if (row.status !== 'pending') return row.status;
+    const result = await send({ status: row.status, attempts: row.attempts });
+    await client.query(
+      `UPDATE notify.delivery SET status = $2, attempts = attempts + $3, last_error = coalesce($4, last_error),
+         updated_at = now(), delivered_at = CASE WHEN $2 = 'delivered' THEN now() ELSE delivered_at END
+       WHERE id = $1`,
+      [row.id, result.status, result.attemptsMade, result.error ?? null],
+    );
+    return result.status;
+  });
+}

@@ -1,0 +1,35 @@
+/** The portal's LookupService client (house style §9.3): promise-returning calls, AppErrors on failure. */
+import { commonV1, lookupV1 } from '@usersync/contracts';
+import { createGrpcClient, unary } from '@usersync/platform';
+import type { AdminActor } from './key.client.js';
+
+/** What web needs from lookup-service. */
+export interface LookupClient {
+  /** Users matching a username or email; empty when none. */
+  lookupUser(query: string): Promise<lookupV1.UserDetails[]>;
+  /** One page of a user's history (newest first); error runs come with the first page. */
+  getUserHistory(username: string, pageSize: number, pageToken?: string): Promise<lookupV1.GetUserHistoryResponse>;
+  /** Flags the user so the next run re-applies them; returns the user as now stored. */
+  setErrorState(username: string, by: AdminActor): Promise<lookupV1.UserDetails | undefined>;
+  close(): void;
+}
+
+/** Connects (lazily, as grpc-js does) to LookupService at `address`; a short deadline since pages wait on it. */
+export function createLookupClient(address: string, opts: { deadlineMs?: number } = {}): LookupClient {
+  const client = createGrpcClient(lookupV1.LookupServiceClient, address, { deadlineMs: opts.deadlineMs ?? 3_000 });
+  // Method names are given as type arguments: inference over the generated overloads widens the response type.
+  type C = lookupV1.LookupServiceClient;
+  return {
+    lookupUser: async (query) => (await unary<C, 'lookupUser'>(client, 'lookupUser', { query })).matches,
+    getUserHistory: (username, pageSize, pageToken = '') =>
+      unary<C, 'getUserHistory'>(client, 'getUserHistory', { username, pageSize, pageToken }),
+    setErrorState: async (username, by) =>
+      (
+        await unary<C, 'setErrorState'>(client, 'setErrorState', {
+          username,
+          actor: { kind: commonV1.ActorKind.ACTOR_KIND_ADMIN, id: by.id, displayName: by.displayName },
+        })
+      ).user,
+    close: () => client.close(),
+  };
+}
