@@ -89,3 +89,15 @@ export function errorEdges(err: unknown): EdgeMapping & { code: string; publicMe
   if (err instanceof AppError && kind !== 'internal') return { ...edges, code: err.code, publicMessage: err.message };
   return { ...edges, code: 'INTERNAL', publicMessage: 'internal error' };
 }
+
+/**
+ * The `code` of a Node, pg or S3 error (`ECONNREFUSED`, a SQLSTATE, `NoSuchKey`), looking inside the
+ * AggregateError that Node 20's happy-eyeballs connect throws for per-address failures.
+ */
+export function errorCodeOf(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  const inner = (err as { errors?: unknown[] }).errors;
+  return Array.isArray(inner) ? errorCodeOf(inner[0]) : undefined;
+}

@@ -23,6 +23,18 @@ export interface ActionCountsRow {
   errors?: number;
 }
 
+/** Counts with every action present (missing ones are 0): the shape of the ActionCounts proto too. */
+export function fullCounts(c: Partial<ActionCountsRow> | undefined): Required<ActionCountsRow> {
+  return {
+    created: c?.created ?? 0,
+    updated: c?.updated ?? 0,
+    reactivated: c?.reactivated ?? 0,
+    blocked: c?.blocked ?? 0,
+    unchanged: c?.unchanged ?? 0,
+    errors: c?.errors ?? 0,
+  };
+}
+
 export interface RunRow {
   id: number;
   status: RunStatus;

@@ -2,7 +2,7 @@
  * Translation of minio/S3 and network failures into AppErrors, so callers see kinds (not found,
  * retryable) and never an S3 message at an edge.
  */
-import { AppError, NotFoundError, RetryableError } from '../errors.js';
+import { AppError, NotFoundError, RetryableError, errorCodeOf } from '../errors.js';
 
 /** Error codes of the object store area. */
 export const ObjectStoreCodes = {
@@ -36,25 +36,16 @@ const TRANSIENT_S3_CODES = new Set([
 ]);
 const MISSING_OBJECT_CODES = new Set(['NoSuchKey', 'NotFound']);
 
-function codeOf(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  // Node 20's happy-eyeballs connect wraps per-address failures in an AggregateError.
-  const inner = (err as { errors?: unknown[] }).errors;
-  return Array.isArray(inner) ? codeOf(inner[0]) : undefined;
-}
-
 /** True when S3 says the object (not the bucket) does not exist. */
 export function isMissingObject(err: unknown): boolean {
-  const code = codeOf(err);
+  const code = errorCodeOf(err);
   return code !== undefined && MISSING_OBJECT_CODES.has(code);
 }
 
 /** Wraps any failure of an object-store call in an AppError of the right kind, keeping the cause. */
 export function toStoreError(err: unknown, operation: string): AppError {
   if (err instanceof AppError) return err;
-  const code = codeOf(err);
+  const code = errorCodeOf(err);
   const options = { cause: err };
   if (code && MISSING_OBJECT_CODES.has(code))
     return new NotFoundError(ObjectStoreCodes.notFound, 'object not found', options);

@@ -3,12 +3,11 @@
  * is one transaction: the guarded transition (@usersync/run-state), the audit row and the event.
  */
 import type { Pool } from 'pg';
-import { ConflictError, withTransaction } from '@usersync/platform';
+import { ConflictError, isUniqueViolation, withDatabase, withTransaction } from '@usersync/platform';
 import { getRun, transitionRun, type RunRow, type StoredActor } from '@usersync/run-state';
 import { IngestCodes } from '../domain/messages.js';
 import { enqueueRunCancelled, enqueueRunQueued } from '../domain/run-events.js';
 import { recordAudit } from '../repositories/audit.repository.js';
-import { isUniqueViolation, withDatabase } from '../repositories/db-errors.js';
 import { copyRunFiles } from '../repositories/run-files.repository.js';
 import { findOpenRun, insertRun, lockOpenRun } from '../repositories/runs.repository.js';
 

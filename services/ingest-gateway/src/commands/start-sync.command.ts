@@ -3,7 +3,7 @@
  * apply-worker or held for an admin; the file check compares with the last applied run (H3).
  */
 import type { Pool, PoolClient } from 'pg';
-import { withTransaction } from '@usersync/platform';
+import { withDatabase, withTransaction } from '@usersync/platform';
 import {
   HOLD_REASON_TEXT,
   isHeld,
@@ -17,7 +17,6 @@ import { safetyDetail, safetyHold } from '../domain/safety-check.js';
 import type { StartSyncOutcome } from '../domain/start-sync.js';
 import { enqueueRunHeld, enqueueRunQueued } from '../domain/run-events.js';
 import { recordAudit } from '../repositories/audit.repository.js';
-import { withDatabase } from '../repositories/db-errors.js';
 import { listRunFiles } from '../repositories/run-files.repository.js';
 import { findLastAppliedRun, lockNewestRun } from '../repositories/runs.repository.js';
 

@@ -1,7 +1,7 @@
 /** RunService configuration and control-file RPCs. */
 import type { Pool } from 'pg';
 import type { runsV1 } from '@usersync/contracts';
-import { NotFoundError, unaryHandler, withTransaction, type ObjectStore } from '@usersync/platform';
+import { NotFoundError, type ObjectStore, unaryHandler, withDatabase, withTransaction } from '@usersync/platform';
 import { loadSyncConfig } from '@usersync/run-state';
 import { actorToProto, requireActor } from '../domain/actor.js';
 import { IngestCodes } from '../domain/messages.js';
@@ -12,7 +12,6 @@ import {
   findCurrentControlFile,
   listControlFiles,
 } from '../repositories/control-files.repository.js';
-import { withDatabase } from '../repositories/db-errors.js';
 import { lockSyncConfig, saveSyncConfig } from '../repositories/sync-config.repository.js';
 import { uploadPortalControlFile } from '../uploads/control-file-upload.js';
 import { decodePageToken, encodePageToken, pageSize } from './page-token.js';

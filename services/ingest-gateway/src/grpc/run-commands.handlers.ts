@@ -2,12 +2,11 @@
 import { Readable } from 'node:stream';
 import type { Pool } from 'pg';
 import type { runsV1 } from '@usersync/contracts';
-import { ValidationError, clientStreamHandler, unaryHandler } from '@usersync/platform';
+import { clientStreamHandler, unaryHandler, ValidationError, withDatabase } from '@usersync/platform';
 import type { RunRow } from '@usersync/run-state';
 import type { RunActions } from '../commands/run-actions.command.js';
 import { requireActor } from '../domain/actor.js';
 import { IngestCodes } from '../domain/messages.js';
-import { withDatabase } from '../repositories/db-errors.js';
 import { listRunFiles } from '../repositories/run-files.repository.js';
 import type { RunUploader } from '../uploads/run-upload.js';
 import { fileToProto, runToProto } from './run-mapper.js';

@@ -7,6 +7,7 @@ import {
   type PlanAction,
   type RunLogLevel,
   type RunRow,
+  fullCounts,
 } from '@usersync/run-state';
 import { actorToProto } from '../domain/actor.js';
 import type { ControlFileRow } from '../repositories/control-files.repository.js';
@@ -14,14 +15,7 @@ import type { RunFileRow } from '../repositories/run-files.repository.js';
 
 /** Counts by action as the proto message (absent counts are 0). */
 export function countsToProto(c: ActionCountsRow | undefined): commonV1.ActionCounts {
-  return {
-    created: c?.created ?? 0,
-    updated: c?.updated ?? 0,
-    reactivated: c?.reactivated ?? 0,
-    blocked: c?.blocked ?? 0,
-    unchanged: c?.unchanged ?? 0,
-    errors: c?.errors ?? 0,
-  };
+  return fullCounts(c);
 }
 
 export function fileToProto(f: RunFileRow): runsV1.RunFile {

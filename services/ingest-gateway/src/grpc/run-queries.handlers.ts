@@ -2,10 +2,9 @@
 import { once } from 'node:events';
 import type { Pool } from 'pg';
 import type { runsV1 } from '@usersync/contracts';
-import { NotFoundError, serverStreamHandler, unaryHandler, type ObjectStore } from '@usersync/platform';
+import { NotFoundError, type ObjectStore, serverStreamHandler, unaryHandler, withDatabase } from '@usersync/platform';
 import { getRun } from '@usersync/run-state';
 import { IngestCodes } from '../domain/messages.js';
-import { withDatabase } from '../repositories/db-errors.js';
 import { readLogPage } from '../repositories/log-pages.repository.js';
 import { countPlanByAction, readPlanPage } from '../repositories/plan-pages.repository.js';
 import { findRunFile, listFilesOfRuns, listRunFiles } from '../repositories/run-files.repository.js';

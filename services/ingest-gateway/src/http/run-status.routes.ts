@@ -1,9 +1,8 @@
 /** `GET …/runs/:id`: a run's status for scripts that wait for it (DESIGN §4). */
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
-import { ValidationError } from '@usersync/platform';
+import { ValidationError, withDatabase } from '@usersync/platform';
 import { HOLD_REASON_TEXT, getRun, type RunRow } from '@usersync/run-state';
-import { withDatabase } from '../repositories/db-errors.js';
 import { listRunFiles, type RunFileRow } from '../repositories/run-files.repository.js';
 
 /** The JSON shape of a run for scripts (stable: scripts parse it). */

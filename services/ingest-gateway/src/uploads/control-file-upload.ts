@@ -6,14 +6,13 @@
  */
 import { Readable } from 'node:stream';
 import type { Pool } from 'pg';
-import { ValidationError, withTransaction, type ObjectStore } from '@usersync/platform';
+import { type ObjectStore, ValidationError, withDatabase, withTransaction } from '@usersync/platform';
 import { expectedFiles, parseControlFile } from '@usersync/control-file';
 import { loadSyncConfig, transitionRun, type StoredActor } from '@usersync/run-state';
 import { profileSchemaOf } from '../domain/control-file-check.js';
 import { IngestCodes } from '../domain/messages.js';
 import { recordAudit } from '../repositories/audit.repository.js';
 import { insertControlFile, type ControlFileRow } from '../repositories/control-files.repository.js';
-import { withDatabase } from '../repositories/db-errors.js';
 import { listRunFiles, putRunFile } from '../repositories/run-files.repository.js';
 import { lockOpenRun, setExpectedFiles } from '../repositories/runs.repository.js';
 import { createInheritingRun } from './open-run.js';

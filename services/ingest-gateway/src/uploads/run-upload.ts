@@ -6,13 +6,18 @@
  */
 import { Readable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
-import { ValidationError, withTransaction, type ObjectStore } from '@usersync/platform';
+import {
+  isUniqueViolation,
+  type ObjectStore,
+  ValidationError,
+  withDatabase,
+  withTransaction,
+} from '@usersync/platform';
 import { getRun, isHeld, loadSyncConfig, transitionRun, type RunRow, type StoredActor } from '@usersync/run-state';
 import { checkControlFile, type CheckedControlFile } from '../domain/control-file-check.js';
 import { HaploMessages, IngestCodes, noControlFileMessage, unknownNameMessage } from '../domain/messages.js';
 import { recordAudit } from '../repositories/audit.repository.js';
 import { findCurrentControlFile, insertControlFile } from '../repositories/control-files.repository.js';
-import { isUniqueViolation, withDatabase } from '../repositories/db-errors.js';
 import { findRunFile, listRunFiles, putRunFile, type RunFileRow } from '../repositories/run-files.repository.js';
 import { findOpenRun, setExpectedFiles } from '../repositories/runs.repository.js';
 import { classifyOpenRun, resolveUploadRun, unexpectedState } from './open-run.js';

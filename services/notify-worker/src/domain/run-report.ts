@@ -9,6 +9,7 @@ import {
   holdReasonToProto,
   type ActionCountsRow,
   type HoldReason,
+  fullCounts,
 } from '@usersync/run-state';
 
 /** The run outcomes that produce a report (the subject's last token). */
@@ -59,18 +60,6 @@ export const ERROR_LINES_SHOWN = 200;
 /** The proto hold reason as run-state's name; null for UNSPECIFIED or unknown values. */
 export function holdReasonFromProto(value: commonV1.HoldReason | undefined): HoldReason | null {
   return HOLD_REASONS.find((r) => holdReasonToProto(r) === value) ?? null;
-}
-
-/** Counts with every action present (missing ones are 0). */
-export function fullCounts(c: Partial<ActionCountsRow> | undefined): Required<ActionCountsRow> {
-  return {
-    created: c?.created ?? 0,
-    updated: c?.updated ?? 0,
-    reactivated: c?.reactivated ?? 0,
-    blocked: c?.blocked ?? 0,
-    unchanged: c?.unchanged ?? 0,
-    errors: c?.errors ?? 0,
-  };
 }
 
 /** Haplo §3.10: this run's errors minus the previous run's, null counted as 0. */

@@ -1,22 +1,14 @@
 /** Telling a database outage (503, try later) from a bug, and spotting the unique-index race. */
-import { AppError, RetryableError } from '@usersync/platform';
+import { AppError, RetryableError, errorCodeOf } from '../errors.js';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 // PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown).
 const SQLSTATE_OUTAGE = /^(08|57P)/;
 
-function codeOf(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  const inner = (err as { errors?: unknown[] }).errors;
-  return Array.isArray(inner) ? codeOf(inner[0]) : undefined;
-}
-
 /** True when the error means PostgreSQL cannot be reached or went away mid-query. */
 export function isDatabaseOutage(err: unknown): boolean {
   if (err instanceof AppError) return false;
-  const code = codeOf(err);
+  const code = errorCodeOf(err);
   if (code && (CONNECTION_CODES.has(code) || SQLSTATE_OUTAGE.test(code))) return true;
   return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(String(err));
 }
@@ -33,6 +25,6 @@ export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
 
 /** True for a unique violation, optionally of one named constraint or index. */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  if (codeOf(err) !== '23505') return false;
+  if (errorCodeOf(err) !== '23505') return false;
   return constraint === undefined || (err as { constraint?: string }).constraint === constraint;
 }
