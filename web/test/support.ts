@@ -35,7 +35,8 @@ export async function startPortal(
 ): Promise<TestPortal> {
   const db = await createTestDatabase();
   const log = opts.log ?? silentLog();
-  const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', ...opts.env });
+  // Peers default to a closed port so no test depends on what else runs on this machine.
+  const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', LOOKUP_SERVICE_ADDR: NOWHERE, ...opts.env });
   const pool = await openDatabase({
     url: db.url,
     service: 'web-test',
