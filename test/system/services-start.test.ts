@@ -2,67 +2,21 @@
  * Every service and the portal start from their real main.ts against real PostgreSQL, NATS and
  * S3, answer /healthz and /readyz, and stop cleanly (exit 0) on SIGTERM.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  SERVICES,
-  createTestDatabase,
-  freePort,
-  startTestNats,
-  testS3,
-  type TestDatabase,
-  type TestNats,
-} from '@usersync/devstack';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Running {
-  name: string;
-  child: ChildProcess;
-  output: string[];
-  healthUrl: string;
-  exit: Promise<number | null>;
-}
+import { createTestDatabase, startTestNats, testS3, type TestDatabase, type TestNats } from '@usersync/devstack';
+import { spawnServices, waitForStatus, type SpawnedSystem } from '../support/spawn-services.js';
 
 let db: TestDatabase;
 let nats: TestNats;
-const running: Running[] = [];
-
-async function waitForStatus(url: string, status: number, timeoutMs: number): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (res.status === status) return res;
-      last = `${res.status}`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} never answered ${status} (last: ${last})`);
-}
+let system: SpawnedSystem | undefined;
+let running: SpawnedSystem['services'] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
   nats = await startTestNats();
   const s3 = testS3();
-  const ports: Record<string, Record<string, number>> = {};
-  for (const svc of SERVICES) {
-    ports[svc.name] = {};
-    for (const key of Object.keys(svc.ports)) ports[svc.name]![key] = await freePort();
-  }
-  const peers = {
-    RUN_SERVICE_ADDR: `127.0.0.1:${ports['ingest-gateway']!.GRPC_PORT}`,
-    KEY_SERVICE_ADDR: `127.0.0.1:${ports['key-service']!.GRPC_PORT}`,
-    LOOKUP_SERVICE_ADDR: `127.0.0.1:${ports['lookup-service']!.GRPC_PORT}`,
-  };
-  for (const svc of SERVICES) {
-    const own = ports[svc.name]!;
-    const env = {
-      PATH: process.env.PATH,
+  system = await spawnServices({
+    env: {
       DATABASE_URL: db.url,
       NATS_URL: nats.url,
       S3_ENDPOINT: s3.endpoint,
@@ -70,30 +24,13 @@ beforeAll(async () => {
       S3_SECRET_KEY: s3.secretKey,
       S3_BUCKET: s3.bucket,
       LOG_LEVEL: 'info',
-      ...peers,
-      ...Object.fromEntries(Object.entries(own).map(([k, v]) => [k, String(v)])),
-    };
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', `${svc.dir}/src/main.ts`], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const output: string[] = [];
-    child.stdout!.on('data', (c: Buffer) => output.push(c.toString()));
-    child.stderr!.on('data', (c: Buffer) => output.push(c.toString()));
-    const healthPort = own.HTTP_PORT ?? own.HEALTH_PORT;
-    running.push({
-      name: svc.name,
-      child,
-      output,
-      healthUrl: `http://127.0.0.1:${healthPort}`,
-      exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-    });
-  }
+    },
+  });
+  running = system.services;
 }, 60_000);
 
 afterAll(async () => {
-  for (const r of running) if (r.child.exitCode === null) r.child.kill('SIGKILL');
+  system?.kill();
   await nats?.stop();
   await db?.drop();
 });

@@ -3,7 +3,7 @@
  * runs `usersync setup` (migrations and streams), starts every service with prefixed logs, waits
  * for every /readyz, prints where things are. Ctrl-C stops it all in reverse order.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalInfra } from './local-stack.js';
@@ -74,18 +74,31 @@ async function main(): Promise<void> {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   say(`all ${SERVICES.length} services ready in ${seconds} s`);
   say('');
-  say(`  portal          ${env.PUBLIC_URL}   (admin login: see the web log above, or .local/admin-credentials.txt)`);
+  const credentials = join(localDir, 'admin-credentials.txt');
+  say(`  portal          ${env.PUBLIC_URL}`);
+  say(
+    existsSync(credentials)
+      ? `  admin login     ${credentials} (the first admin, created on first start)`
+      : '  admin login     an admin already exists in this database; add one with `npx usersync admin create --email E --password P`',
+  );
   say('  ingest API      http://localhost:8081/api/user-sync/…  (also /api/haplo-user-sync/…)');
   say(
     '  health          every process: GET /healthz, /readyz, /metrics — ' +
       SERVICES.map((s) => s.healthPort).join(', '),
   );
-  say('  mail            .local/mail/');
+  say('  mail            .local/mail/ (every report email)');
   say('');
-  say('  upload a feed:  KEY=$(npx usersync key create --name local-script)');
+  say('  upload a feed (the CLI reads the same database as the services):');
+  // Never echo a URL the user supplied: it may carry a password.
+  if (!process.env.DATABASE_URL) say(`    export DATABASE_URL=${env.DATABASE_URL}`);
+  say('    KEY=$(npx usersync key create --name local-script)');
   say(
-    '                  curl -X POST -F name=_control -F file=@_control.json --user haplo:$KEY http://localhost:8081/api/haplo-user-sync/upload-file',
+    '    curl -X POST -F name=_control -F file=@_control.json --user haplo:$KEY http://localhost:8081/api/haplo-user-sync/upload-file',
   );
+  say(
+    '    curl -X POST -F name=users -F file=@users.json --user haplo:$KEY http://localhost:8081/api/haplo-user-sync/upload-file',
+  );
+  say('    curl -X POST --user haplo:$KEY http://localhost:8081/api/haplo-user-sync/start-sync');
   say('  Ctrl-C stops everything.');
 }
 

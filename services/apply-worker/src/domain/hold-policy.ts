@@ -22,6 +22,8 @@ export interface Hold {
 }
 
 const num = (n: number) => n.toLocaleString('en-US');
+/** "1 user", "1,204 users". */
+const users = (n: number) => `${num(n)} ${n === 1 ? 'user' : 'users'}`;
 const pct = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
 /** The first reason to hold, most fundamental first; undefined when the plan may apply. */
@@ -32,7 +34,7 @@ export function holdFor(
   if (!facts.hasUsernameRule) {
     return {
       reason: 'no_username_rule',
-      detail: `no record can be matched to a user; applying would block ${num(facts.blocks)} users`,
+      detail: `no record can be matched to a user; applying would block ${users(facts.blocks)}`,
     };
   }
   if (facts.validRecords === 0 && facts.inFeed > 0) {
@@ -50,7 +52,7 @@ export function holdFor(
   const limit = overPercent ? `limit ${pct(maxBlockPercent!)}%` : `limit ${num(maxBlockCount!)} users`;
   return {
     reason: 'block_threshold',
-    detail: `would block ${num(facts.blocks)} users (${pct(percent)}% of ${num(facts.inFeed)}; ${limit})`,
+    detail: `would block ${users(facts.blocks)} (${pct(percent)}% of ${num(facts.inFeed)}; ${limit})`,
   };
 }
 

@@ -91,7 +91,7 @@ describe('the worked example (reference §2.11)', () => {
     expect(held).toMatchObject({
       status: 'ready',
       hold_reason: 'block_threshold',
-      hold_detail: 'would block 1 users (50% of 2; limit 10%)',
+      hold_detail: 'would block 1 user (50% of 2; limit 10%)',
     });
     expect(held.plan_counts).toMatchObject({ created: 1, unchanged: 1, blocked: 1 });
     const { rows: plan } = await h.pool.query(

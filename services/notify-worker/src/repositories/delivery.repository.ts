@@ -1,5 +1,5 @@
 /**
- * notify.delivery: one row per (run, event kind, channel, recipient). A delivery is sent while its
+ * notify.delivery: one row per (event, channel, recipient). A delivery is sent while its
  * row is locked, so a redelivered event, or a second replica, finds it delivered (or busy) and sends
  * nothing twice.
  */
@@ -44,13 +44,13 @@ export async function withDelivery(
   return withTransaction(pool, async (client) => {
     await client.query(
       `INSERT INTO notify.delivery (run_id, event_id, event_kind, channel, recipient) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (run_id, event_kind, channel, recipient) DO NOTHING`,
+       ON CONFLICT (event_id, channel, recipient) DO NOTHING`,
       [key.runId, key.eventId, key.kind, key.channel, key.recipient],
     );
     const { rows } = await client.query<{ id: string; status: DeliveryStatus; attempts: number }>(
       `SELECT id, status, attempts FROM notify.delivery
-       WHERE run_id = $1 AND event_kind = $2 AND channel = $3 AND recipient = $4 FOR UPDATE SKIP LOCKED`,
-      [key.runId, key.kind, key.channel, key.recipient],
+       WHERE event_id = $1 AND channel = $2 AND recipient = $3 FOR UPDATE SKIP LOCKED`,
+      [key.eventId, key.channel, key.recipient],
     );
     const row = rows[0];
     if (!row) return 'busy';
