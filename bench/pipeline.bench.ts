@@ -88,6 +88,10 @@ async function main() {
         HEALTH_PORT: String(healthPort),
         // info: the worker logs each run's phase timings ('run processed'), which the bench prints.
         LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'info',
+        // Transform worker threads (0 = on the worker's main thread); passed through when set.
+        ...(process.env.APPLY_TRANSFORM_THREADS
+          ? { APPLY_TRANSFORM_THREADS: process.env.APPLY_TRANSFORM_THREADS }
+          : {}),
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

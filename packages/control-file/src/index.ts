@@ -46,7 +46,14 @@ export {
   type RecordOutcome,
   type RecordStatus,
 } from './transform/batch.js';
-export { canonicalJson, desiredStateDigest, rawRecordJson } from './transform/desired-state.js';
+export {
+  canonicalJson,
+  desiredStateDigest,
+  desiredStateParts,
+  rawRecordJson,
+  type DesiredStateParts,
+} from './transform/desired-state.js';
+export { createParallelBatch, type ParallelOptions } from './transform/parallel-batch.js';
 export { readRecords } from './readers/read-records.js';
 export type { ByteSource } from './readers/decode.js';
 export { ControlFileEngineError, ReaderError, type EngineErrorCode, type ReaderErrorLocation } from './errors.js';

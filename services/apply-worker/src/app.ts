@@ -67,7 +67,13 @@ export async function createApp(config: Config, log: Logger): Promise<ServiceApp
         js,
         stream: Streams.SYNC_RUNS.name,
         durable: CONSUMER,
-        handler: runQueuedHandler({ pool, objects, log, userEventCap: config.USER_EVENT_CAP }),
+        handler: runQueuedHandler({
+          pool,
+          objects,
+          log,
+          userEventCap: config.USER_EVENT_CAP,
+          transformThreads: config.APPLY_TRANSFORM_THREADS,
+        }),
         log,
       });
     },

@@ -87,4 +87,15 @@ describe('JsonSplitter', () => {
     // A bad record before the structural error is the one reported.
     expect(run('[{"a":1},{"b" 2},,]')).toMatchObject({ recordNumber: 1 });
   });
+
+  it('object mode: a member cut anywhere across chunks (even just after its opening quote) is kept', () => {
+    const text = '{"k0": {"a": 1},\n"k1": {"b": "x\\"y"}, "k2": [3]}';
+    const want = [{ a: 1 }, { b: 'x"y' }, [3]];
+    for (let cut = 1; cut < text.length; cut++) {
+      const splitter = new JsonSplitter();
+      const got = [...splitter.push(text.slice(0, cut)), ...splitter.push(text.slice(cut))];
+      splitter.end();
+      expect(got).toEqual(want);
+    }
+  });
 });

@@ -34,6 +34,33 @@ const MODE_ARRAY = 1;
 const MODE_OBJECT = 2;
 const MODE_DONE = 3;
 
+/** A run of whole array elements of one chunk, left unparsed by `pushDeferred`. */
+export interface DeferredJsonRun {
+  /** The elements' text, without the brackets: `JSON.parse('[' + text + ']')` gives `count` records. */
+  text: string;
+  count: number;
+  /** Where the run sits, to replay it with the splitter's own errors. */
+  chunk: string;
+  runStart: number;
+  runEnd: number;
+  linesBefore: number;
+  lastLineStart: number;
+  offset: number;
+  recordNumber: number;
+}
+
+/**
+ * Parses a deferred run as `push` would have: its records, or the same JsonSplitError (record, line,
+ * column) for its first bad element. Used when the fast parse of `text` failed.
+ */
+export function replayJsonRun(run: DeferredJsonRun): unknown[] {
+  const splitter = new JsonSplitter();
+  splitter.restore(run);
+  const out: unknown[] = [];
+  splitter.replay(out, run);
+  return out;
+}
+
 export class JsonSplitter {
   private mode = MODE_START;
   private depth = 0;
@@ -135,7 +162,21 @@ export class JsonSplitter {
     }
     this.depth = depth;
     this.inString = inString;
-    this.flush(out, chunk, runStart, runEnd, runCount);
+    if (this.deferRuns && this.isArray && runCount > 0) {
+      // Parsing is left to the caller (a worker thread); replayJsonRun reproduces any error exactly.
+      this.deferred = {
+        text: chunk.slice(runStart, runEnd),
+        count: runCount,
+        chunk,
+        runStart,
+        runEnd,
+        linesBefore: this.linesBefore,
+        lastLineStart: this.lastLineStart,
+        offset: this.offset,
+        recordNumber: this.recordNumber,
+      };
+      this.recordNumber += runCount;
+    } else this.flush(out, chunk, runStart, runEnd, runCount);
     if (this.inElement) {
       if (!this.startedBefore) {
         // The element goes on into the next chunk: fix its position now, while this chunk is at hand.
@@ -162,6 +203,29 @@ export class JsonSplitter {
 
   /** True once the current element has been carried over from an earlier chunk. */
   private startedBefore = false;
+  private deferRuns = false;
+  private deferred: DeferredJsonRun | undefined;
+
+  /**
+   * Like `push`, but the chunk's run of whole array elements is returned unparsed (`run`), after the
+   * `records` parsed here (an element carried over from earlier chunks). Errors found while scanning are
+   * thrown as `push` throws them; if the chunk's run is itself invalid, its error wins, as in `push`.
+   */
+  pushDeferred(chunk: string): { records: unknown[]; run?: DeferredJsonRun } {
+    this.deferRuns = true;
+    this.deferred = undefined;
+    try {
+      const records = this.push(chunk);
+      const run = this.deferred;
+      this.deferred = undefined;
+      return run ? { records, run } : { records };
+    } catch (err) {
+      const run = this.deferred;
+      this.deferred = undefined;
+      if (run) replayJsonRun(run);
+      throw err;
+    }
+  }
 
   /**
    * Parses a run of whole elements of this chunk. In array mode the run's text is a valid array body
@@ -207,6 +271,21 @@ export class JsonSplitter {
     }
   }
 
+  /** For replayJsonRun: the splitter state at the run's flush. */
+  restore(run: DeferredJsonRun): void {
+    this.mode = MODE_ARRAY;
+    this.isArray = true;
+    this.linesBefore = run.linesBefore;
+    this.lastLineStart = run.lastLineStart;
+    this.offset = run.offset;
+    this.recordNumber = run.recordNumber;
+  }
+
+  /** For replayJsonRun. */
+  replay(out: unknown[], run: DeferredJsonRun): void {
+    this.flush(out, run.chunk, run.runStart, run.runEnd, run.count);
+  }
+
   /** Call at end of input: anything but a closed top-level container is an error. */
   end(): void {
     if (this.mode !== MODE_DONE) {
@@ -221,11 +300,15 @@ export class JsonSplitter {
   /** Parses one element; `fresh` means it started in this chunk (its position is computed only on error). */
   private finish(chunk: string, start: number, end: number, fresh = false): unknown {
     const tail = chunk.slice(start >= 0 ? start : 0, end);
-    const text = this.parts.length > 0 ? this.parts.join('') + tail : tail;
-    this.parts = [];
-    this.partsLength = 0;
-    this.inElement = false;
-    this.startedBefore = false;
+    const text = !fresh && this.parts.length > 0 ? this.parts.join('') + tail : tail;
+    if (!fresh) {
+      // A fresh element comes from flush's rescan of a run, while this chunk may already have started the
+      // next element: its state must survive (object mode used to lose an element cut after its first quote).
+      this.parts = [];
+      this.partsLength = 0;
+      this.inElement = false;
+      this.startedBefore = false;
+    }
     const recordNumber = this.recordNumber++;
     const parsedText = this.isArray ? text : `{${text}}`;
     try {

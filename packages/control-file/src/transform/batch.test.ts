@@ -203,6 +203,25 @@ describe('desiredStateDigest', () => {
     expect(desiredStateDigest({ ...a, title: 'Dr' })).not.toBe(desiredStateDigest(a));
   });
 
+  it('quotes every string exactly as JSON.stringify does', () => {
+    const samples = [
+      '',
+      'plain text 123',
+      'a"b',
+      'a\\b',
+      'tab\there',
+      'nl\n',
+      '\u0000\u001f\u007f',
+      'é日本😀',
+      '\ud800 lone',
+      '~ }{ ][',
+    ];
+    for (const s of samples) {
+      expect(canonicalJson(s)).toBe(JSON.stringify(s));
+      expect(canonicalJson({ [s]: [s] })).toBe(JSON.stringify({ [s]: [s] }));
+    }
+  });
+
   it('is stable across releases for a known state', () => {
     expect(canonicalJson(a)).toBe(
       '{"email":"e@x","groups":["g"],"nameFirst":"A","nameLast":"B","profile":{"p":[{"country":"GB","street1":"s"}]},"tags":{"x":"1","y":"2"},"username":"u"}',

@@ -3,7 +3,8 @@ import type { DesiredUser } from '../model/types.js';
 import type { ByteSource } from '../readers/decode.js';
 import { readRecordBatches } from '../readers/read-records.js';
 import type { ControlFile } from '../validation/validate-control.js';
-import { rawRecordJson } from './desired-state.js';
+import { rawRecordJson, type DesiredStateParts } from './desired-state.js';
+import type { DesiredFields } from './parallel-protocol.js';
 import { createTransformer, type Transformer } from './transformer.js';
 
 export type RecordStatus = 'ok' | 'incomplete' | 'no-username' | 'duplicate';
@@ -24,6 +25,14 @@ export interface RecordOutcome {
   errors: string[];
   /** Plain log lines after the errors, e.g. `Record has missing data for username x (ignoring)`. */
   notes: string[];
+  /** Computed on the worker threads by the parallel batch (absent from the sequential one): rawRecordJson(record). */
+  readonly recordJson?: string;
+  /** Parallel batch: sha1 hex of recordJson, for records with a username. */
+  readonly recordSha1?: string;
+  /** Parallel batch, status 'ok': desiredStateParts(desired) as the worker computed it. */
+  readonly parts?: DesiredStateParts;
+  /** Parallel batch, status 'ok': title, nameFirst, nameLast, email of `desired`, without parsing it. */
+  readonly fields?: DesiredFields;
 }
 
 /** A data file by name: a stream, or a function opening it (so files are opened one at a time). */
@@ -68,7 +77,7 @@ async function* runRecordBatches(
   const seen = new Set<string>();
   let recordNumber = 0;
   for (const fileName of controlFile.fileNames) {
-    const source = await open(files, fileName);
+    const source = await openFile(files, fileName);
     for await (const records of readRecordBatches(fileName, controlFile.files[fileName], source)) {
       const outcomes: RecordOutcome[] = new Array(records.length);
       for (let i = 0; i < records.length; i++) {
@@ -114,7 +123,8 @@ function outcomeOf(
   return { recordNumber: n, fileName, record, status: 'ok', username, desired, complete: true, errors, notes: [] };
 }
 
-async function open(files: FileSources, fileName: string): Promise<ByteSource> {
+/** Opens a run's data file by name; FILE_MISSING when there is none. */
+export async function openFile(files: FileSources, fileName: string): Promise<ByteSource> {
   const entry =
     typeof files === 'function' ? files(fileName) : Object.hasOwn(files, fileName) ? files[fileName] : undefined;
   if (entry === undefined) throw new ControlFileEngineError('FILE_MISSING', `No data for file ${fileName}`);

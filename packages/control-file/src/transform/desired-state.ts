@@ -23,9 +23,14 @@ export function buildDesiredUser(username: string, state: RecordState): DesiredU
   return desired;
 }
 
+// Printable ASCII without quote or backslash: JSON.stringify would return it unchanged between quotes.
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const quote = (s: string) => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s));
+
 /** JSON with object keys sorted at every level, so equal states always give equal text. */
 export function canonicalJson(value: unknown): string {
   // Hot path (once per record per run): plain loops and string appends instead of map/filter/join.
+  if (typeof value === 'string') return quote(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) {
     let out = '[';
@@ -43,7 +48,7 @@ export function canonicalJson(value: unknown): string {
   for (const k of keys) {
     const v = record[k];
     if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    out += `${first ? '' : ','}${quote(k)}:${canonicalJson(v)}`;
     first = false;
   }
   return `${out}}`;
@@ -57,4 +62,31 @@ export function desiredStateDigest(desired: DesiredUser): string {
 /** The raw record as JSON, for storing the last record received per user (Haplo's lastUserData). */
 export function rawRecordJson(record: unknown): string {
   return JSON.stringify(record) ?? 'null';
+}
+
+/** The canonical JSON of a desired state's groups, tags and profile, and its `desiredStateDigest`. */
+export interface DesiredStateParts {
+  groups: string;
+  tags: string;
+  profile: string;
+  digest: string;
+}
+
+/**
+ * canonicalJson of groups, tags and profile (what the apply worker stores) and desiredStateDigest(desired),
+ * built from those same pieces so each is serialised once: keys in sorted order, undefined members left out.
+ */
+export function desiredStateParts(desired: DesiredUser): DesiredStateParts {
+  const groups = canonicalJson(desired.groups);
+  const tags = canonicalJson(desired.tags);
+  const profile = canonicalJson(desired.profile);
+  const fields = desired as unknown as Record<string, unknown>;
+  let text = '{';
+  for (const key of Object.keys(fields).sort()) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    const json = key === 'groups' ? groups : key === 'tags' ? tags : key === 'profile' ? profile : canonicalJson(value);
+    text += `${text.length > 1 ? ',' : ''}${quote(key)}:${json}`;
+  }
+  return { groups, tags, profile, digest: hash('sha256', `${text}}`, 'hex') };
 }

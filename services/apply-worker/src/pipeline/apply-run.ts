@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ConflictError, withTransaction, type ObjectStore } from '@usersync/platform';
-import { compile, NO_USERNAME_RULE_MESSAGE } from '@usersync/control-file';
+import { NO_USERNAME_RULE_MESSAGE } from '@usersync/control-file';
 import { isCancelRequested, transitionRun, type RunLogLine } from '@usersync/run-state';
 import { applySettingsFrom } from '../domain/apply-settings.js';
 import { holdFor, STALE_PLAN_DETAIL, type Hold } from '../domain/hold-policy.js';
@@ -20,7 +20,7 @@ import { applyPlan } from '../repositories/directory-apply.repository.js';
 import { loadRunInput, type RunInput } from '../repositories/run-input.repository.js';
 import { startProgress, type ProgressReporter } from '../repositories/progress.repository.js';
 import { dataFileSources, loadControlFile } from './control-input.js';
-import { transformIntoFeed, type TransformStats } from './transform-stage.js';
+import { transformBatch, transformIntoFeed, type TransformStats } from './transform-stage.js';
 import { writeAppliedLog, writeHeldLog, writeOutcomeLog } from './run-log-writer.js';
 import { publishApplied, publishFailed, publishHeld } from './run-events.js';
 
@@ -31,6 +31,8 @@ export interface ApplyDeps {
   log: Logger;
   /** Most sync.user.changed events one run publishes (see run-events.ts). */
   userEventCap?: number;
+  /** Worker threads for the transform stage (see transformBatch): 0 (default) = on this thread; 'auto' = one per core. */
+  transformThreads?: number | 'auto';
 }
 
 /** What became of a queued run. */
@@ -140,7 +142,7 @@ async function planAndApply(
   if (controlFile.hasUsernameRule) {
     stats = await transformIntoFeed(
       client,
-      compile(controlFile),
+      transformBatch(controlFile, deps.transformThreads),
       dataFileSources(deps.objects, input.files),
       new Set(settings.managedGroups.map((g) => g.code)),
       { progress: (n) => ctx.progress.set('transform', n), checkpoint: ctx.checkpoint },

@@ -4,12 +4,17 @@
  * next chunk is transformed while PostgreSQL ingests the previous one.
  */
 import { hash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type pg from 'pg';
 import {
-  canonicalJson,
+  compile,
+  createParallelBatch,
+  desiredStateParts,
   rawRecordJson,
-  type DesiredUser,
   type Batch,
+  type ControlFile,
+  type DesiredStateParts,
+  type DesiredUser,
   type FileSources,
   type RecordOutcome,
 } from '@usersync/control-file';
@@ -42,6 +47,20 @@ export interface TransformHooks {
 
 // Small enough that a chunk (objects, COPY text, the copy in flight) stays a few MB; COPY per chunk costs ~1 ms.
 const CHUNK_RECORDS = 5_000;
+
+/**
+ * The engine batch for a run. `threads`: worker threads for the transform (JSON.parse, instructions, record
+ * JSON and digests off the main thread, which reads, merges and COPYs). 0 = the sequential batch on this
+ * thread; undefined = one per core when there is more than one core. Both give the same feed
+ * (transform-stage.test.ts).
+ */
+export function transformBatch(controlFile: ControlFile, threads: number | 'auto' = 0): Batch {
+  // Sequential by default: on 2 cores the threads gain ~30% at 1M records but cost ~170 MiB more
+  // peak memory (bench/README.md); APPLY_TRANSFORM_THREADS opts in.
+  const cores = availableParallelism();
+  const n = threads === 'auto' ? (cores > 1 ? cores : 0) : threads;
+  return n > 0 ? createParallelBatch(controlFile, { threads: n, digests: true }) : compile(controlFile);
+}
 
 /** Runs the stage; managed group codes outside `managedGroups` are dropped with an ERROR line. */
 export async function transformIntoFeed(
@@ -95,43 +114,55 @@ function addOutcome(
     lines.push({ rec: o.recordNumber, sub: sub++, level: 'error', username, text: `ERROR: ${message}` });
   };
   for (const message of o.errors) error(message);
-  if (o.status !== 'ok' || !o.desired || username === null) {
+  // Status 'ok' always has a desired state; reading `desired` here would make the parallel batch parse it.
+  if (o.status !== 'ok' || username === null) {
     stats.failedRecords++;
     for (const note of o.notes) lines.push({ rec: o.recordNumber, sub: sub++, level: 'info', username, text: note });
     // An incomplete record still names its user: the planner leaves that user untouched (hazard H2).
     if (o.status === 'incomplete' && username !== null) rows.push(invalidRow(o, username));
     return;
   }
-  const desired = o.desired;
-  const unknown = desired.groups.filter((g) => !managedGroups.has(g));
-  if (unknown.length > 0) {
+  // The parallel batch brings the serialised pieces and scalar fields from its worker threads; the
+  // sequential one has only `desired`. Unknown groups are rare: then the state is rebuilt without them.
+  let parts: DesiredStateParts | undefined = o.parts;
+  let fields: Pick<DesiredUser, 'title' | 'nameFirst' | 'nameLast' | 'email'> | undefined = o.fields;
+  const groups = parts ? (JSON.parse(parts.groups) as string[]) : desiredOf(o).groups;
+  const unknown = groups.filter((g) => !managedGroups.has(g));
+  if (unknown.length > 0 || !parts || !fields) {
+    const desired = desiredOf(o);
     for (const code of unknown) error(`Unknown group: ${code} (record ${o.recordNumber}, user ${username})`);
-    desired.groups = desired.groups.filter((g) => managedGroups.has(g));
+    if (unknown.length > 0) desired.groups = desired.groups.filter((g) => managedGroups.has(g));
+    parts = desiredStateParts(desired);
+    fields = desired;
   }
   stats.validRecords++;
-  const recordJson = rawRecordJson(o.record);
-  const parts = desiredParts(desired);
+  const recordJson = o.recordJson ?? rawRecordJson(o.record);
   rows.push({
     rec: o.recordNumber,
     username,
     valid: true,
     hasError: o.errors.length > 0 || unknown.length > 0,
     digest: parts.digest,
-    title: desired.title ?? null,
-    nameFirst: desired.nameFirst,
-    nameLast: desired.nameLast,
-    email: desired.email,
+    title: fields.title ?? null,
+    nameFirst: fields.nameFirst,
+    nameLast: fields.nameLast,
+    email: fields.email,
     groupsJson: parts.groups,
     tagsJson: parts.tags,
     profileJson: parts.profile,
     recordJson,
-    recordDigest: sha1(recordJson),
+    recordDigest: o.recordSha1 ?? sha1(recordJson),
   });
   for (const note of o.notes) lines.push({ rec: o.recordNumber, sub: sub++, level: 'info', username, text: note });
 }
 
+function desiredOf(o: RecordOutcome): DesiredUser {
+  if (!o.desired) throw new Error(`record ${o.recordNumber}: status ok without a desired state`);
+  return o.desired;
+}
+
 function invalidRow(o: RecordOutcome, username: string): FeedRow {
-  const recordJson = rawRecordJson(o.record);
+  const recordJson = o.recordJson ?? rawRecordJson(o.record);
   return {
     rec: o.recordNumber,
     username,
@@ -146,7 +177,7 @@ function invalidRow(o: RecordOutcome, username: string): FeedRow {
     tagsJson: null,
     profileJson: null,
     recordJson,
-    recordDigest: sha1(recordJson),
+    recordDigest: o.recordSha1 ?? sha1(recordJson),
   };
 }
 
@@ -154,20 +185,8 @@ const sha1 = (text: string) => hash('sha1', text, 'hex');
 
 /**
  * The canonical JSON of groups, tags and profile (the feed's columns; jsonb ignores key order) and
- * desiredStateDigest(desired), built from those same pieces so each is serialised once per record.
- * Equal to sha256(canonicalJson(desired)): keys in sorted order, undefined members left out.
+ * desiredStateDigest(desired), each serialised once per record (the engine's desiredStateParts).
  */
-export function desiredParts(desired: DesiredUser): { groups: string; tags: string; profile: string; digest: string } {
-  const groups = canonicalJson(desired.groups);
-  const tags = canonicalJson(desired.tags);
-  const profile = canonicalJson(desired.profile);
-  const fields = desired as unknown as Record<string, unknown>;
-  let text = '{';
-  for (const key of Object.keys(fields).sort()) {
-    const value = fields[key];
-    if (value === undefined) continue;
-    const json = key === 'groups' ? groups : key === 'tags' ? tags : key === 'profile' ? profile : canonicalJson(value);
-    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${json}`;
-  }
-  return { groups, tags, profile, digest: hash('sha256', `${text}}`, 'hex') };
+export function desiredParts(desired: DesiredUser): DesiredStateParts {
+  return desiredStateParts(desired);
 }
