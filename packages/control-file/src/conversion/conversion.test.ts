@@ -84,7 +84,17 @@ describe('data types', () => {
     expect(convert('text', 'a').value).toBe('a');
     expect(convert('text', 12).value).toBe('12');
     expect(convert('text', true).value).toBe('true');
-    expect(convert('text', { a: 1 })).toEqual({ value: undefined, errors: [] });
+  });
+
+  it('text refuses a list or an object with an error, where Haplo dropped it silently', () => {
+    expect(convert('text', { a: 1 })).toEqual({
+      value: undefined,
+      errors: [`Invalid text value for ${SRC}: {"a":1}`],
+    });
+    expect(convert('text', ['staff', 'admin'])).toEqual({
+      value: undefined,
+      errors: [`Invalid text value for ${SRC}: ["staff","admin"] (read a list with for-each and wrapValues)`],
+    });
   });
 
   it('boolean with default and custom true/false values', () => {

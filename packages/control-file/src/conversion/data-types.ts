@@ -26,8 +26,17 @@ export function createTypeConversion(type: DataType, instr: Instruction, src: st
   switch (type) {
     case 'text':
     case 'code':
-      return (v) =>
-        typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+      return (v, log) => {
+        if (typeof v === 'string') return v;
+        if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+        // Haplo drops a list or object here without a word, so a feed sending `"groups": ["a", "b"]`
+        // silently loses them. Say so, and how to read a list.
+        if (typeof v === 'object' && v !== null) {
+          const hint = Array.isArray(v) ? ' (read a list with for-each and wrapValues)' : '';
+          log(`Invalid text value for ${src}: ${show(v)}${hint}`);
+        }
+        return undefined;
+      };
     case 'boolean':
       return booleanConversion(instr, src);
     case 'datetime':
