@@ -43,19 +43,6 @@ export function runIdOf(raw: string): number {
 
 const text = (v: unknown, max = 200): string => (typeof v === 'string' ? v.trim().slice(0, max) : '');
 
-/**
- * Jumping to a username in the plan: GetRunPlan has no username filter, so the search starts the
- * page just before `prefix` with a cursor in the gateway's token format ({k, d} as base64url JSON,
- * services/ingest-gateway/src/grpc/page-token.ts), and the page keeps only matching usernames.
- * Usernames are compared bytewise (the runs schema uses the C collation order), so the key sorts
- * right before every name starting with `prefix`.
- */
-function planSearchToken(prefix: string): string {
-  const last = prefix.codePointAt(prefix.length - 1)!;
-  const key = prefix.slice(0, -1) + String.fromCodePoint(Math.max(last - 1, 0)) + '\u{10FFFF}';
-  return Buffer.from(JSON.stringify({ k: key, d: 'next' }), 'utf8').toString('base64url');
-}
-
 /** What an action does, in words, for its confirm page. */
 function actionEffect(action: RunAction, run: runsV1.Run): string {
   const n = formatCount(run.id);
@@ -94,20 +81,17 @@ export function runsRoutes(ctx: RouteContext): FastifyPluginAsync {
   async function planData(run: runsV1.Run, q: PlanQuery) {
     const search = text(q.q, 200).toLowerCase();
     const action = PLAN_ACTIONS.find((a) => a.value === q.action);
-    const token = text(q.page, 1000) || (search ? planSearchToken(search) : '');
-    const page = await ctx.runs.getRunPlan({
+    // The page links carry q along, so every page of a search is filtered the same way.
+    const plan = await ctx.runs.getRunPlan({
       runId: run.id,
       pageSize: PLAN_PAGE,
-      pageToken: token,
+      pageToken: text(q.page, 1000),
       action: action?.proto,
+      usernamePrefix: search || undefined,
     });
-    const entries = search ? page.entries.filter((e) => e.username.startsWith(search)) : page.entries;
-    // A search page that ran past the matching names has nothing further to page to.
-    const more = search ? entries.length === page.entries.length && page.nextPageToken : page.nextPageToken;
-    const prev = search && !q.page ? '' : page.prevPageToken;
     return {
       runId: run.id,
-      plan: { ...page, entries, nextPageToken: more || '', prevPageToken: prev },
+      plan,
       planFilter: { action: action?.value ?? '', q: search },
       planActions: PLAN_ACTIONS,
     };

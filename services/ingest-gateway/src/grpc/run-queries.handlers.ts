@@ -91,6 +91,7 @@ export function createRunQueryHandlers({ pool, objects }: QueryDeps) {
         const run = await getRun(pool, req.runId);
         const page = await readPlanPage(pool, req.runId, {
           action: actionFromProto(req.action),
+          usernamePrefix: req.usernamePrefix || undefined,
           cursor: decodePageToken<string>(req.pageToken, 'string'),
           limit: pageSize(req.pageSize, 100, 1_000),
         });

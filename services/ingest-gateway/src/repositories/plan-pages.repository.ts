@@ -1,14 +1,21 @@
-/** Pages of runs.run_plan in both directions (the portal's plan preview), filtered by action. */
+/** Pages of runs.run_plan in both directions (the portal's plan preview), filtered by action and username prefix. */
 import type { PlanAction, Queryable, RunPlanRow } from '@usersync/run-state';
 
 export interface PlanPageQuery {
   action?: PlanAction;
+  /** Only usernames starting with this, case-insensitive (usernames are stored lowercased). */
+  usernamePrefix?: string;
   /** Entries after this username (next) or before it (prev); none: from the start. */
   cursor?: { key: string; direction: 'next' | 'prev' };
   limit: number;
 }
 
-/** A page of entries in username order, and whether entries exist before and after it. */
+/** `text` with LIKE's wildcards and escape character escaped, so it matches only itself. */
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, '\\$&');
+}
+
+/** A page of entries in username order, and whether entries exist before and after it (same filters). */
 export async function readPlanPage(
   db: Queryable,
   runId: number,
@@ -19,6 +26,10 @@ export async function readPlanPage(
   if (q.action !== undefined) {
     values.push(q.action);
     where.push(`action = $${values.length}`);
+  }
+  if (q.usernamePrefix) {
+    values.push(escapeLike(q.usernamePrefix.toLowerCase()));
+    where.push(`username LIKE ($${values.length}::text || '%') ESCAPE '\\'`);
   }
   const backwards = q.cursor?.direction === 'prev';
   const page = [...where];

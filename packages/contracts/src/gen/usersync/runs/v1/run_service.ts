@@ -410,6 +410,11 @@ export interface GetRunPlanRequest {
   pageToken: string;
   /** Only entries with this action; UNSPECIFIED for all. */
   action: UserAction;
+  /**
+   * Only entries whose username starts with this (case-insensitive prefix match on the username; `%`, `_` and `\`
+   * match themselves); unset for all. Send the same value again with the page tokens of its responses.
+   */
+  usernamePrefix?: string | undefined;
 }
 
 /** Response of GetRunPlan. */
@@ -420,7 +425,7 @@ export interface GetRunPlanResponse {
   nextPageToken: string;
   /** Cursor of the preceding entries; empty on the first page. */
   prevPageToken: string;
-  /** Counts of the whole plan (not only this page). */
+  /** Counts of the whole plan (not only this page, and regardless of the action and username filters). */
   counts: ActionCounts | undefined;
 }
 
@@ -2876,7 +2881,7 @@ export const GetRunLogResponse: MessageFns<GetRunLogResponse> = {
 };
 
 function createBaseGetRunPlanRequest(): GetRunPlanRequest {
-  return { runId: 0, pageSize: 0, pageToken: "", action: 0 };
+  return { runId: 0, pageSize: 0, pageToken: "", action: 0, usernamePrefix: undefined };
 }
 
 export const GetRunPlanRequest: MessageFns<GetRunPlanRequest> = {
@@ -2892,6 +2897,9 @@ export const GetRunPlanRequest: MessageFns<GetRunPlanRequest> = {
     }
     if (message.action !== 0) {
       writer.uint32(32).int32(message.action);
+    }
+    if (message.usernamePrefix !== undefined) {
+      writer.uint32(42).string(message.usernamePrefix);
     }
     return writer;
   },
@@ -2941,6 +2949,14 @@ export const GetRunPlanRequest: MessageFns<GetRunPlanRequest> = {
             message.action = reader.int32() as any;
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.usernamePrefix = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2971,6 +2987,11 @@ export const GetRunPlanRequest: MessageFns<GetRunPlanRequest> = {
         ? globalThis.String(object.page_token)
         : "",
       action: isSet(object.action) ? userActionFromJSON(object.action) : 0,
+      usernamePrefix: isSet(object.usernamePrefix)
+        ? globalThis.String(object.usernamePrefix)
+        : isSet(object.username_prefix)
+        ? globalThis.String(object.username_prefix)
+        : undefined,
     };
   },
 
@@ -2988,6 +3009,9 @@ export const GetRunPlanRequest: MessageFns<GetRunPlanRequest> = {
     if (message.action !== 0) {
       obj.action = userActionToJSON(message.action);
     }
+    if (message.usernamePrefix !== undefined) {
+      obj.usernamePrefix = message.usernamePrefix;
+    }
     return obj;
   },
 
@@ -3000,6 +3024,7 @@ export const GetRunPlanRequest: MessageFns<GetRunPlanRequest> = {
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
     message.action = object.action ?? 0;
+    message.usernamePrefix = object.usernamePrefix ?? undefined;
     return message;
   },
 };
