@@ -5,7 +5,11 @@
  */
 
 type Field = 'y' | 'M' | 'd' | 'H' | 'h' | 'k' | 'K' | 'm' | 's' | 'S' | 'a' | 'E' | 'Z' | 'X';
-type Token = { kind: 'literal'; text: string } | { kind: 'field'; letter: Field; count: number };
+/** `width` of a numeric field: its exact digit count when a numeric field follows (yyyyMMdd), else 0 (any). */
+type Token =
+  | { kind: 'literal'; text: string }
+  | { kind: 'field'; letter: Field; count: number }
+  | { kind: 'number'; letter: Field; count: number; width: number };
 
 export interface DateParts {
   year: number;
@@ -34,8 +38,8 @@ const NUMERIC = new Set('yMdHhkKmsS'.split(''));
 
 /** Throws an Error with a readable message when the pattern uses unsupported letters or bad quoting. */
 export function compileDateFormat(pattern: string): CompiledDateFormat {
-  const tokens = tokenize(pattern);
-  const hasTime = tokens.some((t) => t.kind === 'field' && 'HhkKmsSa'.includes(t.letter));
+  const tokens = numericFields(tokenize(pattern));
+  const hasTime = tokens.some((t) => t.kind !== 'literal' && 'HhkKmsSa'.includes(t.letter));
   return { hasTime, parse: (input) => format(parseWith(tokens, input.trim()), hasTime) };
 }
 
@@ -79,13 +83,16 @@ function tokenize(pattern: string): Token[] {
   return tokens;
 }
 
-// Sticky regexes read digits in place, without slicing the input for every field.
-const DIGITS = /\d+/y;
-const FIXED = new Map<number, RegExp>();
-function fixedWidth(count: number): RegExp {
-  let re = FIXED.get(count);
-  if (!re) FIXED.set(count, (re = new RegExp(`\\d{${count}}`, 'y')));
-  return re;
+const isNumeric = (t: Token | undefined) =>
+  t !== undefined && t.kind === 'field' && NUMERIC.has(t.letter) && !(t.letter === 'M' && t.count >= 3);
+
+/** Marks numeric fields, with their width: adjacent ones must be read at their exact width, as Java does. */
+function numericFields(tokens: Token[]): Token[] {
+  return tokens.map((t, i) =>
+    t.kind === 'field' && isNumeric(t)
+      ? { kind: 'number', letter: t.letter, count: t.count, width: isNumeric(tokens[i + 1]) ? t.count : 0 }
+      : t,
+  );
 }
 
 function parseWith(tokens: Token[], s: string): DateParts | undefined {
@@ -101,17 +108,15 @@ function parseWith(tokens: Token[], s: string): DateParts | undefined {
       continue;
     }
     const { letter, count } = tok;
-    if (NUMERIC.has(letter) && !(letter === 'M' && count >= 3)) {
-      // Adjacent numeric fields (yyyyMMdd) must be read at their exact width, as Java does.
-      const next = tokens[t + 1];
-      const fixed = next?.kind === 'field' && NUMERIC.has(next.letter) && !(next.letter === 'M' && next.count >= 3);
-      const re = fixed ? fixedWidth(count) : DIGITS;
-      re.lastIndex = pos;
-      const m = re.exec(s);
-      if (!m) return undefined;
-      pos += m[0].length;
-      const n = Number(m[0]);
-      if (letter === 'y') p.year = count === 2 && m[0].length === 2 ? pivotYear(n) : n;
+    if (tok.kind === 'number') {
+      // Digits read in place (no regex, no slice): the value is exact up to 2^53, beyond any valid field.
+      const start = pos;
+      const end = tok.width > 0 ? pos + tok.width : s.length;
+      let n = 0;
+      for (let c = s.charCodeAt(pos); pos < end && c >= 0x30 && c <= 0x39; c = s.charCodeAt(++pos))
+        n = n * 10 + c - 0x30;
+      if (pos === start || (tok.width > 0 && pos !== end)) return undefined;
+      if (letter === 'y') p.year = count === 2 && pos - start === 2 ? pivotYear(n) : n;
       else if (letter === 'M') p.month = n;
       else if (letter === 'd') p.day = n;
       else if (letter === 'H') p.hour = n;
@@ -119,7 +124,7 @@ function parseWith(tokens: Token[], s: string): DateParts | undefined {
       else if (letter === 'h' || letter === 'K') hour12 = letter === 'h' && n === 12 ? 0 : n;
       else if (letter === 'm') p.minute = n;
       else if (letter === 's') p.second = n;
-      else if (letter === 'S') p.millis = Math.round(Number(`0.${m[0]}`) * 1000);
+      else if (letter === 'S') p.millis = Math.round(Number(`0.${s.slice(start, pos)}`) * 1000);
     } else if (letter === 'M') {
       const rest = s.slice(pos).toLowerCase();
       const full = FULL_MONTHS.findIndex((name) => rest.startsWith(name));

@@ -64,6 +64,7 @@ const MAX_FAST_INPUT = 64;
 const metadata = new Metadata(metadataJson) as unknown as MetadataLike;
 const plans = new Map<string, Plan>();
 const whole = new Map<string, RegExp>();
+const countryPlans = new Map<string, Array<{ country: string; plan: Plan }> | undefined>();
 
 // matchesEntirely: `new RegExp('^(?:' + pattern + ')$')`, built once per pattern here.
 function entire(pattern: string | undefined): RegExp {
@@ -126,13 +127,26 @@ function hasNumberType(nationalNumber: string, plan: Plan): boolean {
   return false;
 }
 
+// The last answer of countryByCallingCode: a national number that had its prefix stripped asks it twice, once
+// in nationalNumberOf and again in fastPossibleE164, and each time may run the largest regexes of the plan.
+let lastCallingCode = '';
+let lastNationalNumber = '';
+let lastCountry: string | undefined;
+
 // getCountryByCallingCode / getCountryByNationalNumber
 function countryByCallingCode(callingCode: string, nationalNumber: string): string | undefined {
-  const countries = metadata.getCountryCodesForCallingCode(callingCode);
+  if (callingCode === lastCallingCode && nationalNumber === lastNationalNumber) return lastCountry;
+  lastCountry = findCountry(callingCode, nationalNumber);
+  lastCallingCode = callingCode;
+  lastNationalNumber = nationalNumber;
+  return lastCountry;
+}
+
+function findCountry(callingCode: string, nationalNumber: string): string | undefined {
+  const countries = countriesOf(callingCode);
   if (!countries) return undefined;
-  if (countries.length === 1) return countries[0];
-  for (const country of countries) {
-    const plan = planFor(country);
+  if (countries.length === 1) return countries[0].country;
+  for (const { country, plan } of countries) {
     if (plan.leadingDigits) {
       if (nationalNumber && plan.leadingDigits.test(nationalNumber)) return country;
     } else if (hasNumberType(nationalNumber, plan)) {
@@ -140,6 +154,16 @@ function countryByCallingCode(callingCode: string, nationalNumber: string): stri
     }
   }
   return undefined;
+}
+
+/** getCountryCodesForCallingCode, each country with its plan (looked up once per calling code). */
+function countriesOf(callingCode: string): Array<{ country: string; plan: Plan }> | undefined {
+  if (countryPlans.has(callingCode)) return countryPlans.get(callingCode);
+  const countries = metadata
+    .getCountryCodesForCallingCode(callingCode)
+    ?.map((country) => ({ country, plan: planFor(country) }));
+  countryPlans.set(callingCode, countries);
+  return countries;
 }
 
 // extractNationalNumberFromPossiblyIncompleteNumber (national number only)
@@ -218,12 +242,13 @@ export function fastPossibleE164(text: string, country: string): string | null |
   let rest: string;
   let international = plus ? digits : undefined;
   if (!plus) {
-    const withoutIdd = stripIdd(digits, planFor(country));
+    const home = planFor(country);
+    const withoutIdd = stripIdd(digits, home);
     if (withoutIdd && withoutIdd !== digits) {
       international = withoutIdd;
     } else {
-      const shorter = callingCodeWithoutPlus(digits, planFor(country));
-      if (shorter !== undefined) callingCode = planFor(country).callingCode;
+      const shorter = callingCodeWithoutPlus(digits, home);
+      if (shorter !== undefined) callingCode = home.callingCode;
       rest = shorter ?? digits;
     }
   }

@@ -99,3 +99,75 @@ describe('JsonSplitter', () => {
     }
   });
 });
+
+/** Records or the error, as the splitter gives them for `text` cut into `chunks`. */
+function outcome(splitter: JsonSplitter, chunks: string[]): unknown {
+  const out: unknown[] = [];
+  try {
+    for (const chunk of chunks) out.push(...splitter.push(chunk));
+    splitter.end();
+  } catch (err) {
+    if (!(err instanceof JsonSplitError)) throw err;
+    const { message, line, column, recordNumber } = err;
+    return { message, line, column, recordNumber };
+  }
+  return out;
+}
+
+describe('JsonSplitter fast runs (records parsed without the character scan)', () => {
+  const flat = (i: number) => JSON.stringify({ ID: `U${i}`, N: i, S: 'x' });
+
+  it('equals the scanner for a file cut at every offset, and at every pair of offsets', () => {
+    const docs = [
+      `[\n${[0, 1, 2, 3].map(flat).join(',\n')}\n]\n`,
+      // Nested objects and arrays of objects: `},{` and `}, {` inside records.
+      '[{"a":{"b":1},"c":[{"x":1},{"y":2}]} , {"a":{},"c":[{}, {}]},{"d":1}]',
+      // Strings holding `},{`, quotes and backslashes.
+      '[{"s":"},{"},{"t":"\\"},{\\\\"},\r\n\t{"u":"}, {"}]',
+      // Errors after good records: a bad record, a missing comma, a trailing comma, data after the end.
+      `[\n${flat(0)},\n${flat(1)},\n{"ID": "U2" "X": 1},\n${flat(3)}\n]`,
+      `[${flat(0)},${flat(1)} ${flat(2)},${flat(3)}]`,
+      `[${flat(0)},${flat(1)},]`,
+      `[${flat(0)},\n${flat(1)}]\n{"x":1},{"y":2}`,
+    ];
+    for (const text of docs) {
+      const exact = outcome(new JsonSplitter(false), [text]);
+      for (let cut = 0; cut <= text.length; cut++) {
+        const chunks = [text.slice(0, cut), text.slice(cut)];
+        expect(outcome(new JsonSplitter(), chunks)).toEqual(exact);
+        expect(outcome(new JsonSplitter(false), chunks)).toEqual(exact);
+      }
+      for (let a = 0; a <= text.length; a += 3) {
+        for (let b = a; b <= text.length; b += 2) {
+          const chunks = [text.slice(0, a), text.slice(a, b), text.slice(b)];
+          expect(outcome(new JsonSplitter(), chunks)).toEqual(exact);
+        }
+      }
+    }
+  });
+
+  it('keeps line, column and record of an error chunks after the fast runs', () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => flat(i));
+    lines[4321] = '{"ID": "U4321", "N": 01}';
+    const text = `[\n${lines.join(',\n')}\n]`;
+    const want = { line: 4323, column: 23, recordNumber: 4321 };
+    for (const size of [1000, 4096, 65536]) {
+      const chunks = Array.from({ length: Math.ceil(text.length / size) }, (_, k) =>
+        text.slice(k * size, (k + 1) * size),
+      );
+      expect(outcome(new JsonSplitter(), chunks)).toMatchObject(want);
+      expect(outcome(new JsonSplitter(), chunks)).toEqual(outcome(new JsonSplitter(false), chunks));
+    }
+  });
+
+  it('gives JSON.parse results for random documents with flat and nested records', () => {
+    const random = rng(11);
+    for (let doc = 0; doc < 300; doc++) {
+      const records = Array.from({ length: Math.floor(random() * 40) }, (_, i) =>
+        doc % 3 === 0 ? value(random) : { ID: `U${i}`, V: value(random, 2), W: { x: value(random, 2) } },
+      );
+      const text = `[${records.map((r) => JSON.stringify(r)).join([',', ' ,\n ', ',\r\n'][doc % 3])}]`;
+      expect(split(new JsonSplitter(), text, random)).toEqual(JSON.parse(text));
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { findJsonErrorOffset } from '../validation/json-locate.js';
 import { lineColumn } from '../validation/json-text.js';
+import { lastObjectBoundary, positionIn } from './json-positions.js';
 
 /** Largest single record we hold in memory; a bigger one is almost surely a broken file. */
 export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
@@ -78,9 +79,57 @@ export class JsonSplitter {
   private sawComma = false;
   private isArray = false;
 
+  /** `fastRuns: false` keeps to the character scanner (tests compare the two). */
+  constructor(private fastRuns = true) {}
+
   /** Feeds the next chunk of text and returns the records it completed. */
   push(chunk: string): unknown[] {
     const out: unknown[] = [];
+    const from = this.fastRuns && this.mode === MODE_ARRAY && !this.deferRuns ? this.fastRun(chunk, out) : 0;
+    this.scan(chunk, from, out);
+    return out;
+  }
+
+  /**
+   * Parses the records before the chunk's last `}` , `{` (with any whitespace) in one JSON.parse, without
+   * scanning them; returns where the scan goes on, or 0 when it must do the whole chunk.
+   *
+   * Why a successful parse proves the cut: the text parsed starts where an element starts at depth 1 (the
+   * carried element's first character, or the chunk's start when no element is open, which is after `[` or
+   * a top-level `,`). JSON's grammar reads left to right without lookahead beyond the current token, so if
+   * `[` + text + `]` is a valid array, the document reads that text as the same whole elements and is after
+   * one at depth 1 at the cut: a cut inside a string or at depth > 1 cannot close the array, and a cut after
+   * `}` cannot split a token. Each element is valid JSON, so the scanner would have returned these very
+   * records without an error. On failure (a nested `},{`, a string holding one, a bad record) nothing has
+   * changed and the scanner does the chunk, so errors stay exactly as they were; the fast path is then
+   * left off for this file, whose records evidently do not suit it.
+   */
+  private fastRun(chunk: string, out: unknown[]): number {
+    const cut = lastObjectBoundary(chunk);
+    if (cut < 0) return 0;
+    const carried = this.inElement ? this.parts.join('') : '';
+    let parsed: unknown[];
+    try {
+      parsed = JSON.parse(`[${carried}${chunk.slice(0, cut)}]`) as unknown[];
+    } catch {
+      this.fastRuns = false;
+      return 0;
+    }
+    for (let k = 0; k < parsed.length; k++) out.push(parsed[k]);
+    this.recordNumber += parsed.length;
+    // After the cut's comma: no element open, nothing carried.
+    this.parts = [];
+    this.partsLength = 0;
+    this.inElement = false;
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
+    this.sawComma = true;
+    return chunk.indexOf(',', cut) + 1;
+  }
+
+  /** The character scanner, from `from` (where no element is open, unless it is 0) to the chunk's end. */
+  private scan(chunk: string, from: number, out: unknown[]): void {
     // Elements that start and end in this chunk are parsed together, with one JSON.parse per run (see flush).
     let runStart = -1;
     let runEnd = -1;
@@ -89,7 +138,7 @@ export class JsonSplitter {
     let depth = this.depth;
     let inString = this.inString;
     const n = chunk.length;
-    let i = 0;
+    let i = from;
     if (inString && this.escaped && n > 0) {
       this.escaped = false;
       i = 1; // the escaped character itself
@@ -198,7 +247,6 @@ export class JsonSplitter {
       }
     }
     this.advance(chunk);
-    return out;
   }
 
   /** True once the current element has been carried over from an earlier chunk. */
@@ -352,21 +400,4 @@ export class JsonSplitter {
       this.inElement || this.mode !== MODE_DONE ? this.recordNumber : undefined,
     );
   }
-}
-
-/** 1-based line and column of `chunk[i]`, given the newlines before the chunk. Only for errors and carry-overs. */
-function positionIn(
-  chunk: string,
-  i: number,
-  linesBefore: number,
-  lastLineStart: number,
-  offset: number,
-): { line: number; column: number } {
-  let line = linesBefore;
-  let lineStart = lastLineStart;
-  for (let j = chunk.indexOf('\n'); j !== -1 && j < i; j = chunk.indexOf('\n', j + 1)) {
-    line++;
-    lineStart = offset + j + 1;
-  }
-  return { line: line + 1, column: offset + i - lineStart + 1 };
 }

@@ -6,6 +6,7 @@ import type { ControlFile } from '../validation/validate-control.js';
 import { rawRecordJson, type DesiredStateParts } from './desired-state.js';
 import type { DesiredFields } from './parallel-protocol.js';
 import { createTransformer, type Transformer } from './transformer.js';
+import { UsernameSet } from './username-set.js';
 
 export type RecordStatus = 'ok' | 'incomplete' | 'no-username' | 'duplicate';
 
@@ -74,7 +75,7 @@ async function* runRecordBatches(
 ): AsyncGenerator<RecordOutcome[]> {
   // Usernames are stored lowercased, so duplicates are found after lowercasing. Haplo compares the raw
   // extracted value, lets "JSmith" and "jsmith" both through and then applies both to the same user.
-  const seen = new Set<string>();
+  const seen = new UsernameSet();
   let recordNumber = 0;
   for (const fileName of controlFile.fileNames) {
     const source = await openFile(files, fileName);
@@ -90,7 +91,7 @@ async function* runRecordBatches(
 
 function outcomeOf(
   transformer: Transformer,
-  seen: Set<string>,
+  seen: UsernameSet,
   fileName: string,
   record: unknown,
   n: number,
@@ -100,11 +101,10 @@ function outcomeOf(
     const errors = [`No username in record ${n}: ${rawRecordJson(record)}`];
     return { recordNumber: n, fileName, record, status: 'no-username', complete: false, errors, notes: [] };
   }
-  if (seen.has(username)) {
+  if (!seen.add(username)) {
     const errors = [`Duplicate username: ${username} (ignoring record ${n})`];
     return { recordNumber: n, fileName, record, status: 'duplicate', username, complete: false, errors, notes: [] };
   }
-  seen.add(username);
   const result = transformer.transformWithUsername(record, n, username);
   if (!result.complete) {
     const notes = [`Record has missing data for username ${username} (ignoring)`];

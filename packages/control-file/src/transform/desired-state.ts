@@ -2,25 +2,52 @@ import { hash } from 'node:crypto';
 import type { DesiredUser, JsonValue } from '../model/types.js';
 import type { RecordState } from '../instructions/runtime.js';
 
-/** Builds the desired state from a completed record's targets. */
+/**
+ * Builds the desired state from a completed record's targets. The state is fresh for every record and
+ * dropped afterwards, so its tags, profile and lists are handed over rather than copied.
+ */
 export function buildDesiredUser(username: string, state: RecordState): DesiredUser {
   const { user } = state;
-  const groups = Array.isArray(user.groups) ? user.groups.filter((g): g is string => typeof g === 'string') : [];
-  const profile: Record<string, JsonValue[]> = {};
-  for (const [code, values] of Object.entries(state.profile)) {
-    if (values.length > 0) profile[code] = values;
-  }
   const desired: DesiredUser = {
     username,
     nameFirst: String(user.nameFirst),
     nameLast: String(user.nameLast),
     email: String(user.email),
-    groups: [...new Set(groups)].sort(),
-    tags: state.tags ? { ...state.tags } : {},
-    profile,
+    groups: Array.isArray(user.groups) ? sortedGroups(user.groups) : [],
+    tags: state.tags ?? {},
+    profile: withoutEmptyLists(state.profile),
   };
   if (typeof user.title === 'string' && user.title !== '') desired.title = user.title;
   return desired;
+}
+
+/** The string values, sorted and unique. Sorts `values` in place when all are strings (0 or 1 mostly). */
+function sortedGroups(values: JsonValue[]): string[] {
+  let groups = values as string[];
+  for (const v of values) {
+    if (typeof v !== 'string') {
+      groups = values.filter((g): g is string => typeof g === 'string');
+      break;
+    }
+  }
+  if (groups.length < 2) return groups;
+  groups.sort();
+  let kept = 1;
+  for (let i = 1; i < groups.length; i++) if (groups[i] !== groups[kept - 1]) groups[kept++] = groups[i];
+  groups.length = kept;
+  return groups;
+}
+
+/** The profile without attributes whose list is empty (writers never leave one, so usually `profile` itself). */
+function withoutEmptyLists(profile: Record<string, JsonValue[]>): Record<string, JsonValue[]> {
+  for (const code in profile) {
+    if (profile[code].length === 0) {
+      const kept: Record<string, JsonValue[]> = {};
+      for (const [key, values] of Object.entries(profile)) if (values.length > 0) kept[key] = values;
+      return kept;
+    }
+  }
+  return profile;
 }
 
 // Printable ASCII without quote or backslash: JSON.stringify would return it unchanged between quotes.

@@ -12,6 +12,7 @@ import type { ControlFile } from '../validation/validate-control.js';
 import { compile, openFile, type Batch, type FileSources, type RecordOutcome } from './batch.js';
 import { outcomesOf, transformSegment, type SegmentRequest, type SegmentResponse } from './parallel-protocol.js';
 import type { Transformer } from './transformer.js';
+import { UsernameSet } from './username-set.js';
 
 export interface ParallelOptions {
   /**
@@ -78,7 +79,7 @@ export async function* runSegments(
   pool: SegmentPool,
 ): AsyncGenerator<RecordOutcome[]> {
   const { threads, digests } = options;
-  const seen = new Set<string>();
+  const seen = new UsernameSet();
   const queue: Pending[] = [];
   const maxQueued = threads * 3;
   try {
@@ -120,7 +121,7 @@ async function* segments(controlFile: ControlFile, files: FileSources, segmentCh
 
 async function merge(
   p: Pending,
-  seen: Set<string>,
+  seen: UsernameSet,
   transformer: Transformer,
   digests: boolean,
 ): Promise<RecordOutcome[]> {

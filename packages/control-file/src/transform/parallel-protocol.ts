@@ -8,6 +8,7 @@ import type { DesiredUser } from '../model/types.js';
 import type { RecordOutcome, RecordStatus } from './batch.js';
 import { desiredStateParts, rawRecordJson, type DesiredStateParts } from './desired-state.js';
 import type { Transformer } from './transformer.js';
+import type { UsernameSet } from './username-set.js';
 
 /** Main → worker: transform `records`, then the records of `JSON.parse('[' + text + ']')` (`count` of them). */
 export interface SegmentRequest {
@@ -186,7 +187,7 @@ export function outcomesOf(
   response: SegmentResponse,
   base: number,
   fileName: string,
-  seen: Set<string>,
+  seen: UsernameSet,
 ): ParallelOutcome[] {
   const { text = '', lengths = new Int32Array(0), usernames = [] } = response;
   const count = lengths.length / FIELDS;
@@ -219,12 +220,11 @@ export function outcomesOf(
       continue;
     }
     const username = usernames[i] as string;
-    if (seen.has(username)) {
+    if (!seen.add(username)) {
       const errors = [`Duplicate username: ${username} (ignoring record ${n})`];
       out[i] = new ParallelOutcome(n, fileName, 'duplicate', username, errors, [], recordJson);
       continue;
     }
-    seen.add(username);
     const errors = errorsJson === undefined ? [] : (JSON.parse(errorsJson) as string[]);
     if (kind === THREW) throw new Error(`transform failed in a worker thread: ${errors[0]}`);
     if (kind === INCOMPLETE) {

@@ -3,7 +3,7 @@ import type { DesiredUser } from '../model/types.js';
 import { createUserSyncModel, USER } from '../model/user-sync-model.js';
 import type { CompileEnv } from '../instructions/compile-env.js';
 import { compileInstructions } from '../instructions/compile.js';
-import { RECORD_ABORTED, newRecordState, runSteps } from '../instructions/runtime.js';
+import { RECORD_ABORTED, newRecordState, runSteps, type RecordState } from '../instructions/runtime.js';
 import { NO_USERNAME_RULE_MESSAGE, type ControlFile } from '../validation/validate-control.js';
 import { buildDesiredUser, rawRecordJson } from './desired-state.js';
 import { createUsernameExtractor, findUsernameRule, type UsernameExtractor } from './username.js';
@@ -60,12 +60,15 @@ export function createTransformer(controlFile: ControlFile): Transformer {
       aborted = true;
     }
     if (!aborted) {
-      const missing = REQUIRED_USER_NAMES.filter((n) => state.user[n] === undefined);
-      if (missing.length > 0) state.log(`Missing values in ${USER}: ${missing.join(', ')}`);
-      aborted = missing.length > 0;
+      const missing = missingUserNames(state.user);
+      if (missing !== undefined) state.log(`Missing values in ${USER}: ${missing}`);
+      aborted = missing !== undefined;
     }
-    const suffix = ` (record ${recordNumber}, user ${username})`;
-    const result: TransformResult = { username, errors: state.errors.map((m) => m + suffix), complete: !aborted };
+    const result: TransformResult = {
+      username,
+      errors: withSuffix(state.errors, recordNumber, username),
+      complete: !aborted,
+    };
     if (!aborted) result.desired = buildDesiredUser(username, state);
     return result;
   };
@@ -81,4 +84,21 @@ export function createTransformer(controlFile: ControlFile): Transformer {
       return transformWithUsername(record, recordNumber, username);
     },
   };
+}
+
+/** `username, email`: the required names a record left unset, or undefined (the usual case, without allocating). */
+function missingUserNames(user: RecordState['user']): string | undefined {
+  let missing: string | undefined;
+  for (const name of REQUIRED_USER_NAMES) {
+    if (user[name] === undefined) missing = missing === undefined ? name : `${missing}, ${name}`;
+  }
+  return missing;
+}
+
+/** Instruction errors end with ` (record N, user X)`. `errors` is the record's own array, so it is updated in place. */
+function withSuffix(errors: string[], recordNumber: number, username: string): string[] {
+  if (errors.length === 0) return errors;
+  const suffix = ` (record ${recordNumber}, user ${username})`;
+  for (let i = 0; i < errors.length; i++) errors[i] += suffix;
+  return errors;
 }

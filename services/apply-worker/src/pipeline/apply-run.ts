@@ -14,7 +14,8 @@ import { applySettingsFrom } from '../domain/apply-settings.js';
 import { holdFor, STALE_PLAN_DETAIL, type Hold } from '../domain/hold-policy.js';
 import { errorLine, noteLine } from '../domain/log-lines.js';
 import { describeFailure, isTransient } from '../domain/run-failure.js';
-import { analyzeFeed, createFeedTables } from '../repositories/feed.repository.js';
+import { analyzeFeed, copyAbsentUsers, createFeedTables } from '../repositories/feed.repository.js';
+import { loadBaseline } from '../repositories/baseline.repository.js';
 import { buildPlan, storePlan } from '../repositories/plan.repository.js';
 import { applyPlan } from '../repositories/directory-apply.repository.js';
 import { loadRunInput, type RunInput } from '../repositories/run-input.repository.js';
@@ -138,23 +139,32 @@ async function planAndApply(
   const lap = lapTimer(ctx.timings);
   ctx.progress.set('transform', 0);
   const preamble: RunLogLine[] = [];
-  let stats: TransformStats = { records: 0, validRecords: 0, failedRecords: 0, errorLines: 0 };
+  const baseline = await loadBaseline(client, settings.updateAll);
+  const inFeed = baseline.size;
+  lap('baseline');
+  let stats: TransformStats = { records: 0, validRecords: 0, failedRecords: 0, errorLines: 0, unchanged: 0 };
   if (controlFile.hasUsernameRule) {
     stats = await transformIntoFeed(
       client,
       transformBatch(controlFile, deps.transformThreads),
       dataFileSources(deps.objects, input.files),
-      new Set(settings.managedGroups.map((g) => g.code)),
+      {
+        managedGroups: new Set(settings.managedGroups.map((g) => g.code)),
+        baseline,
+        blockInvalidRecords: settings.blockInvalidRecords,
+      },
       { progress: (n) => ctx.progress.set('transform', n), checkpoint: ctx.checkpoint },
     );
   } else {
     // Haplo logs this and processes no record (hazard H1); the plan then blocks everyone, so it holds.
     preamble.push(errorLine(NO_USERNAME_RULE_MESSAGE, null));
   }
+  // What is left of the baseline is every in-feed user the file did not name.
+  await copyAbsentUsers(client, baseline.absent());
   lap('transform');
   ctx.progress.set('plan', stats.records);
   await analyzeFeed(client);
-  const plan = await buildPlan(client, settings);
+  const plan = await buildPlan(client, settings, { inFeed, unchanged: stats.unchanged });
   lap('plan');
   await ctx.checkpoint();
 

@@ -15,6 +15,7 @@ import {
 } from '@usersync/control-file';
 import { createFeedTables } from '../repositories/feed.repository.js';
 import { desiredParts, transformBatch, transformIntoFeed, type TransformStats } from './transform-stage.js';
+import { Baseline, matchKeyOf } from '../repositories/baseline.repository.js';
 
 const users: DesiredUser[] = [
   { username: 'jb', nameFirst: 'Joe', nameLast: 'Bloggs', email: 'j@x', groups: [], tags: {}, profile: {} },
@@ -92,13 +93,14 @@ describe('transformIntoFeed', () => {
     await db.drop();
   });
 
-  async function feedOf(batch: Batch, files: FileSources) {
+  async function feedOf(batch: Batch, files: FileSources, baseline = new Baseline()) {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
       await createFeedTables(client);
       const progress: number[] = [];
-      const stats: TransformStats = await transformIntoFeed(client, batch, files, new Set(['staff', 'students']), {
+      const rules = { managedGroups: new Set(['staff', 'students']), baseline, blockInvalidRecords: false };
+      const stats: TransformStats = await transformIntoFeed(client, batch, files, rules, {
         progress: (n) => progress.push(n),
         checkpoint: async () => undefined,
       });
@@ -131,6 +133,33 @@ describe('transformIntoFeed', () => {
       expect(other.feed).toEqual(sequential.feed);
       expect(other.log).toEqual(sequential.log);
     }
+  });
+
+  it('leaves out records unchanged against the baseline and leaves the absent users in it', async () => {
+    const parsed = parseControlFile(JSON.stringify(control));
+    if (!parsed.ok) throw new Error('bad control file');
+    const files: FileSources = { staff: () => Readable.from([staffJson(20)]), extra: () => Readable.from([extraCsv]) };
+    const full = await feedOf(compile(parsed.controlFile), files);
+    type Row = { username: string; valid: boolean; has_error: boolean; digest: string; record_digest: string };
+    const rows = full.feed as Row[];
+    // A record with an ERROR line is re-applied whatever its digests (its user gets the error flag).
+    const clean = rows.filter((r) => r.valid && !r.has_error);
+    expect(clean.length).toBeGreaterThan(10);
+    const [changed, flagged, ...same] = clean;
+    const baseline = new Baseline();
+    for (const r of same) baseline.add(r.username, matchKeyOf(r.digest, r.record_digest));
+    baseline.add(changed!.username, matchKeyOf(changed!.digest, '0'.repeat(40)));
+    baseline.add(flagged!.username, null);
+    baseline.add('gone', matchKeyOf('a'.repeat(64), 'b'.repeat(40)));
+    const partial = await feedOf(compile(parsed.controlFile), files, baseline);
+    expect(partial.stats.unchanged).toBe(same.length);
+    expect(partial.stats.records).toBe(full.stats.records);
+    const names = (partial.feed as Array<{ username: string }>).map((r) => r.username);
+    expect(names).toEqual(expect.arrayContaining([changed!.username, flagged!.username]));
+    for (const r of same) expect(names).not.toContain(r.username);
+    expect(partial.feed).toHaveLength(rows.length - same.length);
+    expect(partial.log).toEqual(full.log);
+    expect([...baseline.absent()]).toEqual(['gone']);
   });
 
   it('transformBatch: threads 0 is the sequential batch, more is the parallel one (worker-computed pieces)', async () => {

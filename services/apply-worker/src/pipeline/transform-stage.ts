@@ -25,6 +25,7 @@ import {
   type FeedLogRow,
   type FeedRow,
 } from '../repositories/feed.repository.js';
+import type { Baseline } from '../repositories/baseline.repository.js';
 
 /** Counts of the transform stage. */
 export interface TransformStats {
@@ -35,6 +36,18 @@ export interface TransformStats {
   failedRecords: number;
   /** ERROR lines written. */
   errorLines: number;
+  /** Valid records that matched the baseline: counted here, never sent to PostgreSQL. */
+  unchanged: number;
+}
+
+/** What the stage checks records against. */
+export interface FeedRules {
+  /** Managed group codes: others are dropped from a desired state with an ERROR line. */
+  managedGroups: ReadonlySet<string>;
+  /** In-feed users before the run; the stage marks every user the file names, leaving the absent ones. */
+  baseline: Baseline;
+  /** Haplo's old rule: a user whose record failed counts as absent (blocked). */
+  blockInvalidRecords: boolean;
 }
 
 /** Hooks the stage calls between chunks. */
@@ -62,15 +75,15 @@ export function transformBatch(controlFile: ControlFile, threads: number | 'auto
   return n > 0 ? createParallelBatch(controlFile, { threads: n, digests: true }) : compile(controlFile);
 }
 
-/** Runs the stage; managed group codes outside `managedGroups` are dropped with an ERROR line. */
+/** Runs the stage: the feed tables get every record but those unchanged against the baseline. */
 export async function transformIntoFeed(
   client: pg.ClientBase,
   batch: Batch,
   files: FileSources,
-  managedGroups: ReadonlySet<string>,
+  rules: FeedRules,
   hooks: TransformHooks,
 ): Promise<TransformStats> {
-  const stats: TransformStats = { records: 0, validRecords: 0, failedRecords: 0, errorLines: 0 };
+  const stats: TransformStats = { records: 0, validRecords: 0, failedRecords: 0, errorLines: 0, unchanged: 0 };
   let rows: FeedRow[] = [];
   let lines: FeedLogRow[] = [];
   let pending: Promise<void> = Promise.resolve();
@@ -91,7 +104,7 @@ export async function transformIntoFeed(
   for await (const outcomes of batch.recordBatches(files)) {
     for (const outcome of outcomes) {
       stats.records++;
-      addOutcome(outcome, managedGroups, rows, lines, stats);
+      addOutcome(outcome, rules, rows, lines, stats);
     }
     if (rows.length + lines.length >= CHUNK_RECORDS) await flush();
   }
@@ -102,7 +115,7 @@ export async function transformIntoFeed(
 
 function addOutcome(
   o: RecordOutcome,
-  managedGroups: ReadonlySet<string>,
+  rules: FeedRules,
   rows: FeedRow[],
   lines: FeedLogRow[],
   stats: TransformStats,
@@ -119,9 +132,13 @@ function addOutcome(
     stats.failedRecords++;
     for (const note of o.notes) lines.push({ rec: o.recordNumber, sub: sub++, level: 'info', username, text: note });
     // An incomplete record still names its user: the planner leaves that user untouched (hazard H2).
-    if (o.status === 'incomplete' && username !== null) rows.push(invalidRow(o, username));
+    if (o.status === 'incomplete' && username !== null) {
+      if (!rules.blockInvalidRecords) rules.baseline.see(username);
+      rows.push(invalidRow(o, username));
+    }
     return;
   }
+  const { managedGroups, baseline } = rules;
   // The parallel batch brings the serialised pieces and scalar fields from its worker threads; the
   // sequential one has only `desired`. Unknown groups are rare: then the state is rebuilt without them.
   let parts: DesiredStateParts | undefined = o.parts;
@@ -137,11 +154,18 @@ function addOutcome(
   }
   stats.validRecords++;
   const recordJson = o.recordJson ?? rawRecordJson(o.record);
+  const recordDigest = o.recordSha1 ?? sha1(recordJson);
+  const hasError = o.errors.length > 0 || unknown.length > 0;
+  const clean = !hasError && o.notes.length === 0;
+  if (baseline.see(username, clean ? parts.digest : undefined, recordDigest)) {
+    stats.unchanged++;
+    return;
+  }
   rows.push({
     rec: o.recordNumber,
     username,
     valid: true,
-    hasError: o.errors.length > 0 || unknown.length > 0,
+    hasError,
     digest: parts.digest,
     title: fields.title ?? null,
     nameFirst: fields.nameFirst,
@@ -151,7 +175,7 @@ function addOutcome(
     tagsJson: parts.tags,
     profileJson: parts.profile,
     recordJson,
-    recordDigest: o.recordSha1 ?? sha1(recordJson),
+    recordDigest,
   });
   for (const note of o.notes) lines.push({ rec: o.recordNumber, sub: sub++, level: 'info', username, text: note });
 }

@@ -6,8 +6,6 @@
 import type pg from 'pg';
 import type { ManagedGroup } from '../domain/apply-settings.js';
 
-const APPLIED = `('create', 'update', 'reactivate')`;
-
 /** Applies the plan; `runId` is stamped on every changed user, history row and last record. */
 export async function applyPlan(
   client: pg.ClientBase,
@@ -31,7 +29,7 @@ export async function applyPlan(
     `INSERT INTO directory."user" (id, username, title, name_first, name_last, email, active, in_feed, error, managed,
        tags, profile, desired_digest, last_run_id)
      SELECT p.user_id, f.username, f.title, f.name_first, f.name_last, f.email, true, true, f.has_error, true,
-       f.tags::jsonb, f.profile::jsonb, f.digest, $1
+       f.tags::json, f.profile::json, f.digest, $1
      FROM plan p JOIN feed f ON f.rec = p.rec
      WHERE p.action = 'create'`,
     [runId],
@@ -39,7 +37,7 @@ export async function applyPlan(
   await checkpoint();
   await client.query(
     `UPDATE directory."user" u SET title = f.title, name_first = f.name_first, name_last = f.name_last,
-       email = f.email, tags = f.tags::jsonb, profile = f.profile::jsonb, desired_digest = f.digest, active = true,
+       email = f.email, tags = f.tags::json, profile = f.profile::json, desired_digest = f.digest, active = true,
        in_feed = true, managed = true, error = f.has_error, last_run_id = $1, updated_at = now()
      FROM plan p JOIN feed f ON f.rec = p.rec
      WHERE p.action IN ('update', 'reactivate') AND u.id = p.user_id`,
@@ -65,12 +63,18 @@ export async function applyPlan(
      WHERE p.action IN ('update', 'reactivate') AND m.user_id = p.user_id AND m.source = 'sync'
        AND NOT (f.groups::jsonb ? m.group_code)`,
   );
+  // A new user has no memberships yet: no conflict check for a million creates.
   await client.query(
     `INSERT INTO directory.membership (user_id, group_code, source)
      SELECT p.user_id, g.code, 'sync'
-     FROM plan p JOIN feed f ON f.rec = p.rec
-       CROSS JOIN LATERAL jsonb_array_elements_text(f.groups::jsonb) AS g(code)
-     WHERE p.action IN ${APPLIED}
+     FROM plan p JOIN feed f ON f.rec = p.rec CROSS JOIN LATERAL json_array_elements_text(f.groups::json) AS g(code)
+     WHERE p.action = 'create'`,
+  );
+  await client.query(
+    `INSERT INTO directory.membership (user_id, group_code, source)
+     SELECT p.user_id, g.code, 'sync'
+     FROM plan p JOIN feed f ON f.rec = p.rec CROSS JOIN LATERAL json_array_elements_text(f.groups::json) AS g(code)
+     WHERE p.action IN ('update', 'reactivate')
      ON CONFLICT DO NOTHING`,
   );
   await checkpoint();
@@ -81,11 +85,19 @@ export async function applyPlan(
     [runId],
   );
   // The last raw record of every user the feed named (invalid ones too: lookup shows what arrived),
-  // rewritten only when it differs from the stored one. Valid records take the user id from the plan.
+  // rewritten only when it differs from the stored one. A new user has none yet. Valid records take the
+  // user id from the plan; records the baseline found unchanged are not in the feed and keep theirs.
   await client.query(
     `INSERT INTO directory.last_record (user_id, run_id, record, record_digest)
-     SELECT r.user_id, $1, r.record::jsonb, r.record_digest
+     SELECT p.user_id, $1, f.record::json, f.record_digest FROM plan p JOIN feed f ON f.rec = p.rec
+     WHERE p.action = 'create'`,
+    [runId],
+  );
+  await client.query(
+    `INSERT INTO directory.last_record (user_id, run_id, record, record_digest)
+     SELECT r.user_id, $1, r.record::json, r.record_digest
      FROM (SELECT p.user_id, f.record, f.record_digest FROM feed f JOIN plan p ON p.rec = f.rec
+           WHERE p.action <> 'create'
            UNION ALL
            SELECT u.id, f.record, f.record_digest FROM feed f JOIN directory."user" u ON u.username = f.username
            WHERE NOT f.valid) AS r
@@ -109,7 +121,7 @@ export interface ChangedUser {
 export async function changedUsers(client: pg.ClientBase, limit: number): Promise<ChangedUser[]> {
   const { rows } = await client.query<ChangedUser>(
     `SELECT username, action,
-       coalesce(ARRAY(SELECT c ->> 'field' FROM jsonb_array_elements(changes) AS c), '{}') AS fields
+       coalesce(ARRAY(SELECT c ->> 'field' FROM json_array_elements(changes) AS c), '{}') AS fields
      FROM plan WHERE action <> 'unchanged' ORDER BY username LIMIT $1`,
     [limit],
   );

@@ -1,10 +1,12 @@
 /**
- * The run's feed inside the apply transaction: two temporary tables filled by COPY (never a query per
+ * The run's feed inside the apply transaction: three temporary tables filled by COPY (never a query per
  * record) that the planner joins against the directory. Dropped at commit or rollback.
  *   feed      one row per record that named a user (first record wins on duplicates). The JSON columns
- *             are text, cast to jsonb only where a row is written or compared: parsing a million records'
- *             jsonb on every re-sync cost more than the cast for the few rows that changed.
+ *             are text, cast only where a row is written (json) or compared (jsonb, the few updates).
  *   feed_log  the per-record log lines (ERROR lines, notes), ordered by record and position
+ *   feed_absent  the in-feed users the file did not name (or named only in failed records, with Haplo's
+ *             old rule): the block candidates, from the baseline left over after the transform
+ * Records unchanged against the baseline are in none of them.
  */
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -51,7 +53,8 @@ export async function createFeedTables(client: pg.ClientBase): Promise<void> {
       groups text, tags text, profile text, record text NOT NULL, record_digest text NOT NULL
     ) ON COMMIT DROP;
     CREATE TEMP TABLE feed_log (rec int NOT NULL, sub int NOT NULL, level text NOT NULL, username text, text text NOT NULL)
-      ON COMMIT DROP;`);
+      ON COMMIT DROP;
+    CREATE TEMP TABLE feed_absent (username text NOT NULL) ON COMMIT DROP;`);
 }
 
 // COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL. PostgreSQL
@@ -65,9 +68,12 @@ function field(value: string | null): string {
   );
 }
 
-// jsonb rejects the escape \u0000; JSON.stringify writes NUL that way. Odd backslash runs only.
+// jsonb (the planner's casts) rejects the escape \u0000; JSON.stringify writes NUL that way. Odd backslash runs only. JSON
+// without a backslash (nearly every record) needs no escaping of any kind: one scan decides.
 function jsonField(json: string | null): string {
-  if (json !== null && json.includes('\\u0000')) json = json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
+  if (json === null) return '\\N';
+  if (!SPECIAL.test(json)) return json;
+  if (json.includes('\\u0000')) json = json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
   return field(json);
 }
 
@@ -109,7 +115,14 @@ export async function copyFeedChunk(client: pg.ClientBase, feed: string, log: st
   await copyText(client, 'COPY feed_log (rec, sub, level, username, text) FROM STDIN', log);
 }
 
+/** Fills feed_absent. */
+export async function copyAbsentUsers(client: pg.ClientBase, usernames: Iterable<string>): Promise<void> {
+  let text = '';
+  for (const username of usernames) text += `${field(username)}\n`;
+  await copyText(client, 'COPY feed_absent (username) FROM STDIN', text);
+}
+
 /** Statistics for the planner (temporary tables are never auto-analysed); only the columns it joins on. */
 export async function analyzeFeed(client: pg.ClientBase): Promise<void> {
-  await client.query('ANALYZE feed (rec, username, valid)');
+  await client.query('ANALYZE feed (rec, username, valid); ANALYZE feed_absent');
 }

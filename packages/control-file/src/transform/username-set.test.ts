@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { UsernameSet } from './username-set.js';
+
+describe('UsernameSet', () => {
+  it('answers as a Set<string> would, through growth of every array', () => {
+    let seed = 3;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const alphabet = 'abcXYZ019._-éß\u4e2d\ud83d\ude00';
+    const names: string[] = [];
+    for (let i = 0; i < 60000; i++) {
+      if (names.length > 0 && random() < 0.2) {
+        names.push(names[Math.floor(random() * names.length)]);
+        continue;
+      }
+      const length = random() < 0.01 ? 200 + Math.floor(random() * 2000) : Math.floor(random() * 12);
+      names.push(Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
+    }
+    const set = new UsernameSet();
+    const reference = new Set<string>();
+    for (const name of names) {
+      const isNew = !reference.has(name);
+      reference.add(name);
+      expect(set.add(name)).toBe(isNew);
+    }
+    for (const name of reference) expect(set.add(name)).toBe(false);
+  });
+
+  it('tells apart names that differ only in length or in one character', () => {
+    const set = new UsernameSet();
+    for (const name of ['', 'a', 'aa', 'ab', 'ba', 'a\u0000', 'A']) expect(set.add(name)).toBe(true);
+    for (const name of ['', 'a', 'aa', 'ab', 'ba', 'a\u0000', 'A']) expect(set.add(name)).toBe(false);
+  });
+});
