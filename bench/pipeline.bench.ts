@@ -1,27 +1,35 @@
 /**
- * End-to-end bench of the apply pipeline (DESIGN §10), worker alone: the ingest gateway is not in the
- * loop yet, so files go straight to S3 and the run is created by SQL, then sync.run.queued is
- * published and the real worker process (src/main.ts) applies it. Phases: first import, re-sync with
- * 1% changed, re-sync with nothing changed. For each: wall time, rows/s, the worker's peak RSS
- * (VmHWM), and the floors measured in the same run: parse+hash of the file, and a plain COPY of the
- * same rows into PostgreSQL.
+ * End-to-end bench of the apply pipeline (DESIGN §10) through the real processes: key-service,
+ * ingest-gateway and apply-worker (src/main.ts each). Per phase the feed is uploaded to the gateway
+ * with an API key, exactly as the upload script does (multipart upload-file of _control and the data
+ * file, then start-sync); the first run is held by the safety check (nothing applied before) and
+ * approved through RunService.ApplyRun, as an admin would. Phases: first import, re-sync with 1%
+ * changed, re-sync with nothing changed. For each: upload time, then the time from start-sync (or the
+ * approval) to `complete`, rows/s, the worker's CPU and peak RSS (VmHWM), and the floors measured in
+ * the same run: parse+hash of the file, and a plain COPY of the same rows into PostgreSQL.
  *
  *   node --conditions=source --import tsx bench/pipeline.bench.ts --users 100000
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdtempSync, openAsBlob, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { connect } from 'nats';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { newEvent, publishEvent } from '@usersync/contracts';
+import { commonV1, keysV1, runsV1 } from '@usersync/contracts';
 import { readRecords, parseControlFile } from '@usersync/control-file';
-import { createLogger, createObjectStore, createPool, runMigrations } from '@usersync/platform';
+import {
+  createGrpcClient,
+  createLogger,
+  createObjectStore,
+  createPool,
+  runMigrations,
+  unary,
+} from '@usersync/platform';
 import {
   LOCAL_POSTGRES_URL,
   createDatabase,
@@ -47,8 +55,10 @@ const adminUrl = process.env.DATABASE_ADMIN_URL ?? LOCAL_POSTGRES_URL;
 const dbName = `usersync_bench_${Date.now()}`;
 const log = createLogger({ service: 'bench', level: 'warn' });
 
+const ADMIN = { kind: commonV1.ActorKind.ACTOR_KIND_ADMIN, id: 'bench', displayName: 'Bench admin' };
+
 async function main() {
-  console.log(`usersync pipeline bench: ${fmt(USERS)} users (worker alone: files put in S3, run created by SQL)`);
+  console.log(`usersync pipeline bench: ${fmt(USERS)} users through key-service, ingest-gateway and apply-worker`);
   const dbUrl = await createDatabase(adminUrl, dbName);
   const s3 = await startS3Server({ directory: join(work, 's3') });
   const nats = await startNatsServer({ storeDir: join(work, 'nats') });
@@ -61,31 +71,45 @@ async function main() {
     await admin.end();
   }
   const pool = createPool(dbUrl, { max: 4 });
-  let worker: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
   try {
     await runMigrations(pool, { owner: 'runs', dir: join(root, 'services/ingest-gateway/migrations'), log });
     await pool.query(`INSERT INTO runs.sync_config (id, config) VALUES (true, $1)`, [JSON.stringify(benchConfig)]);
-    const objects = createObjectStore({ ...s3, bucket: 'bench' });
-    await objects.ensureBucket();
-    const control = await objects.putStream(Readable.from([JSON.stringify(benchControl)]));
-
-    const healthPort = await freePort();
+    await createObjectStore({ ...s3, bucket: 'bench' }).ensureBucket();
+    const shared = {
+      PATH: process.env.PATH ?? '',
+      DATABASE_URL: dbUrl,
+      NATS_URL: nats.url,
+      S3_ENDPOINT: s3.endpoint,
+      S3_ACCESS_KEY: s3.accessKey,
+      S3_SECRET_KEY: s3.secretKey,
+      S3_BUCKET: 'bench',
+      LOG_LEVEL: 'warn',
+    };
+    const [keyGrpc, keyHealth, gatewayHttp, gatewayGrpc, workerHealth] = await Promise.all(
+      Array.from({ length: 5 }, () => freePort()),
+    );
+    const keyService = startService('key-service', 'services/key-service', {
+      ...shared,
+      GRPC_PORT: String(keyGrpc),
+      HEALTH_PORT: String(keyHealth),
+    });
+    const gateway = startService('ingest-gateway', 'services/ingest-gateway', {
+      ...shared,
+      HTTP_PORT: String(gatewayHttp),
+      GRPC_PORT: String(gatewayGrpc),
+      KEY_SERVICE_ADDR: `127.0.0.1:${keyGrpc}`,
+    });
     // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it exits.
     const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     // BENCH_WORKER_NODE_FLAGS: extra node/V8 flags for the worker (e.g. --max-semi-space-size=32).
     const flags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    const nodeArgs = [...prof, ...flags, '--conditions=source', '--import', 'tsx', 'services/apply-worker/src/main.ts'];
-    worker = spawn(process.execPath, nodeArgs, {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        DATABASE_URL: dbUrl,
-        NATS_URL: nats.url,
-        S3_ENDPOINT: s3.endpoint,
-        S3_ACCESS_KEY: s3.accessKey,
-        S3_SECRET_KEY: s3.secretKey,
-        S3_BUCKET: 'bench',
-        HEALTH_PORT: String(healthPort),
+    const worker = startService(
+      'apply-worker',
+      'services/apply-worker',
+      {
+        ...shared,
+        HEALTH_PORT: String(workerHealth),
         // info: the worker logs each run's phase timings ('run processed'), which the bench prints.
         LOG_LEVEL: process.env.WORKER_LOG_LEVEL ?? 'info',
         // Transform worker threads (0 = on the worker's main thread); passed through when set.
@@ -93,16 +117,30 @@ async function main() {
           ? { APPLY_TRANSFORM_THREADS: process.env.APPLY_TRANSFORM_THREADS }
           : {}),
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+      [...prof, ...flags],
+    );
+    children.push(keyService, gateway, worker);
     const timings = watchTimings(worker);
-    await until(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200, 60_000);
-    const nc = await connect({ servers: nats.url });
+    for (const port of [keyHealth, gatewayHttp, workerHealth]) {
+      await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, 60_000);
+    }
+    const keys = createGrpcClient(keysV1.KeyServiceClient, `127.0.0.1:${keyGrpc}`);
+    const runs = createGrpcClient(runsV1.RunServiceClient, `127.0.0.1:${gatewayGrpc}`, { deadlineMs: 30_000 });
+    const created = (await unary(keys, 'createKey', {
+      name: 'bench upload script',
+      scopes: ['sync:upload'],
+      expiresAt: undefined,
+      actor: ADMIN,
+    })) as keysV1.CreateKeyResponse;
+    keys.close();
+    const upload = uploader(`http://127.0.0.1:${gatewayHttp}`, created.secret);
 
     const files = {
+      control: join(work, '_control.json'),
       first: join(work, 'first.json'),
       changed: join(work, 'changed.json'),
     };
+    writeFileSync(files.control, JSON.stringify(benchControl));
     await writeFeed(files.first, USERS);
     // 1% of users get a new job title.
     await writeFeed(files.changed, USERS, (n) => (n % 100 === 7 ? 1 : 0));
@@ -117,13 +155,19 @@ async function main() {
       ['re-sync 1% changed', files.changed],
       ['re-sync no change', files.changed],
     ];
-    const results: string[] = [];
     for (const [name, path] of phases) {
-      const data = await objects.putStream(createReadStream(path));
-      const runId = await insertRun(pool, control, data);
-      const started = Date.now();
+      const uploadStarted = Date.now();
+      await upload.file('_control', files.control);
+      await upload.file('people', path);
+      const uploadMs = Date.now() - uploadStarted;
       const cpuBefore = cpuMs(worker.pid!);
-      await publishEvent(nc.jetstream(), 'sync.run.queued', newEvent('sync.run.queued', { runId, reapply: false }));
+      let started = Date.now();
+      const message = await upload.startSync();
+      const runId = await newestRunId(pool);
+      if (message.includes('must apply manually')) {
+        started = Date.now();
+        await unary(runs, 'applyRun', { runId, actor: ADMIN });
+      }
       await until(async () => {
         const { rows } = await pool.query('SELECT status FROM runs.run WHERE id = $1', [runId]);
         if (rows[0].status === 'failure' || rows[0].status === 'ready')
@@ -134,31 +178,77 @@ async function main() {
       const cpu = cpuMs(worker.pid!) - cpuBefore;
       const { rows } = await pool.query('SELECT counts FROM runs.run WHERE id = $1', [runId]);
       const floor = floorParse + floorCopy;
-      results.push(
+      const mb = statSync(path).size / 1e6;
+      console.log(
         `${name.padEnd(20)} ${secs(ms).padStart(8)}  ${fmt((USERS * 1000) / ms).padStart(9)} rows/s  ` +
           `${(ms / floor).toFixed(1)}× floor (${secs(floor)})  worker CPU ${secs(cpu)}  ` +
           `RSS so far ${peakRss(worker.pid!)} MiB  counts ${JSON.stringify(rows[0].counts)}`,
       );
-      console.log(results.at(-1));
       const phaseMs = await timings.next(runId);
       console.log(
-        `  phases: ${Object.entries(phaseMs)
+        `  upload ${secs(uploadMs)} (${(mb / (uploadMs / 1000)).toFixed(0)} MB/s; "${message}")  worker phases: ${Object.entries(
+          phaseMs,
+        )
           .map(([k, v]) => `${k} ${secs(v)}`)
           .join(', ')}`,
       );
     }
-    const rss = peakRss(worker.pid!);
-    console.log(`worker peak RSS (VmHWM): ${rss} MiB`);
-    await nc.close();
+    runs.close();
+    console.log(`worker peak RSS (VmHWM): ${peakRss(worker.pid!)} MiB`);
   } finally {
-    worker?.kill('SIGTERM');
-    if (worker) await new Promise((r) => worker!.once('exit', r));
+    for (const child of children) child.kill('SIGTERM');
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
     await pool.end();
     await nats.stop();
     await s3.stop();
     await dropDatabase(adminUrl, dbName);
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Starts a service from its src/main.ts (as `npm start` and the system tests do); stderr is shown. */
+function startService(name: string, dir: string, env: Record<string, string>, nodeFlags: string[] = []): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, '--conditions=source', '--import', 'tsx', `${dir}/src/main.ts`],
+    {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  if (name !== 'apply-worker') child.stdout!.resume();
+  return child;
+}
+
+/** The upload script's two calls, with the API key as HTTP Basic password (user `haplo`, as Haplo's script). */
+function uploader(base: string, key: string) {
+  const auth = `Basic ${Buffer.from(`haplo:${key}`).toString('base64')}`;
+  const post = async (path: string, body?: FormData): Promise<string> => {
+    const res = await fetch(`${base}/api/user-sync/${path}`, {
+      method: 'POST',
+      headers: { authorization: auth },
+      body,
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+    return text.trim();
+  };
+  return {
+    async file(name: string, path: string): Promise<void> {
+      const form = new FormData();
+      form.set('name', name);
+      // A file-backed Blob: undici streams it from disk, the bench never holds the feed in memory.
+      form.set('file', await openAsBlob(path), name === '_control' ? '_control.json' : `${name}.json`);
+      await post('upload-file', form);
+    },
+    startSync: () => post('start-sync'),
+  };
+}
+
+async function newestRunId(pool: pg.Pool): Promise<number> {
+  const { rows } = await pool.query<{ id: string }>('SELECT id FROM runs.run ORDER BY id DESC LIMIT 1');
+  return Number(rows[0]!.id);
 }
 
 /** Floor 1: read the file once, hashing it and parsing every record (no transform, no database). */
@@ -194,23 +284,6 @@ async function copyFloor(pool: pg.Pool): Promise<number> {
   } finally {
     client.release();
   }
-}
-
-async function insertRun(
-  pool: pg.Pool,
-  control: { digest: string; size: number },
-  data: { digest: string; size: number },
-): Promise<number> {
-  const { rows } = await pool.query(
-    `INSERT INTO runs.run (status, expected_files, ready_at, started_at) VALUES ('running', '{_control,people}', now(), now())
-     RETURNING id`,
-  );
-  const runId = Number(rows[0].id);
-  await pool.query(
-    `INSERT INTO runs.run_file (run_id, name, digest, size) VALUES ($1, '_control', $2, $3), ($1, 'people', $4, $5)`,
-    [runId, control.digest, control.size, data.digest, data.size],
-  );
-  return runId;
 }
 
 /** CPU time (user + system) the process has used so far, in ms (clock ticks are 100 Hz on Linux). */
