@@ -6,6 +6,7 @@ import {
   createRunningRun,
   directorySnapshot,
   logText,
+  runRow,
   setConfig,
   type Harness,
 } from '../support/harness.js';
@@ -105,5 +106,54 @@ describe('directory rules', () => {
     const { runId } = await apply(records);
     expect(await logText(h.pool, runId)).toContain('ERROR: Unknown group: admins (record 7, user u7)');
     expect((await directorySnapshot(h.pool)).u7).toMatchObject({ groups: [], error: true });
+  });
+
+  describe('the baseline (unchanged records never reach PostgreSQL)', () => {
+    const lastRecord = async (username: string) => {
+      const { rows } = await h.pool.query(
+        `SELECT l.run_id, l.record FROM directory.last_record l JOIN directory."user" u ON u.id = l.user_id
+         WHERE u.username = $1`,
+        [username],
+      );
+      return rows[0] as { run_id: string; record: Record<string, unknown> };
+    };
+    const historyCount = async () =>
+      Number((await h.pool.query('SELECT count(*) AS n FROM directory.history')).rows[0].n);
+
+    it('counts an unchanged user as unchanged: no history, no new last record', async () => {
+      await apply(people(20));
+      const before = { history: await historyCount(), record: await lastRecord('u5') };
+      const { runId } = await apply(people(20));
+      expect((await runRow(h.pool, runId)).counts).toMatchObject({ unchanged: 20, updated: 0, blocked: 0 });
+      expect(await historyCount()).toBe(before.history);
+      expect(await lastRecord('u5')).toEqual(before.record);
+    });
+
+    it('stores the new raw record of a user whose desired state did not change', async () => {
+      const records = people(20);
+      records[5] = person(5, { UNMAPPED: 'new value' });
+      const { runId } = await apply(records);
+      expect((await runRow(h.pool, runId)).counts).toMatchObject({ unchanged: 20, updated: 0 });
+      const stored = await lastRecord('u5');
+      expect(Number(stored.run_id)).toBe(runId);
+      expect(stored.record).toMatchObject({ ID: 'u5', UNMAPPED: 'new value' });
+    });
+
+    it('re-applies a user an admin flagged in error, although the record is unchanged', async () => {
+      const records = people(20);
+      records[5] = person(5, { UNMAPPED: 'new value' });
+      await h.pool.query(`UPDATE directory."user" SET error = true WHERE username = 'u6'`);
+      const { runId } = await apply(records);
+      expect((await runRow(h.pool, runId)).counts).toMatchObject({ unchanged: 19, updated: 1 });
+      expect(await logText(h.pool, runId)).toContain('update u6');
+      expect((await directorySnapshot(h.pool)).u6!.error).toBe(false);
+    });
+
+    it('blocks exactly the users the file no longer names', async () => {
+      const { runId } = await apply(people(18));
+      expect((await runRow(h.pool, runId)).counts).toMatchObject({ unchanged: 18, blocked: 2 });
+      const log = await logText(h.pool, runId);
+      expect(log.filter((l) => l.startsWith('block '))).toEqual(['block u18', 'block u19']);
+    });
   });
 });
