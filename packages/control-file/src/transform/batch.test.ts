@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultProfileSchema } from '../model/profile-schema.js';
 import { parseControlFile } from '../validation/parse-control-file.js';
 import { compile, type RecordOutcome } from './batch.js';
-import { canonicalJson, desiredStateDigest, rawRecordJson } from './desired-state.js';
+import { canonicalJson, desiredStateDigest, desiredStateParts, rawRecordJson } from './desired-state.js';
 
 // Reference §2.11, adapted: research-institute becomes our code-valued department, phones use our schema.
 const workedExample = {
@@ -196,6 +196,22 @@ describe('desiredStateDigest', () => {
     expect(canonicalJson(a)).toBe(canonicalJson(b));
     expect(desiredStateDigest(a)).toBe(desiredStateDigest(b));
     expect(desiredStateDigest(a)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('desiredStateParts gives the same digest for every shape (its fast path and the general one)', () => {
+    const shapes: object[] = [
+      a,
+      b,
+      { ...a, title: 'Dr' },
+      { ...a, title: undefined },
+      { ...b, title: 'Prof "quoted"\n', nameFirst: 'Zoë', email: 'tab\there' },
+      { ...a, extra: ['a member no DesiredUser has'] },
+      { ...a, email: undefined },
+    ];
+    for (const shape of shapes) {
+      const desired = shape as Parameters<typeof desiredStateParts>[0];
+      expect(desiredStateParts(desired).digest).toBe(desiredStateDigest(desired));
+    }
   });
 
   it('changes when any value changes', () => {

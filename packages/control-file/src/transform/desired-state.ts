@@ -107,6 +107,24 @@ export function desiredStateParts(desired: DesiredUser): DesiredStateParts {
   const groups = canonicalJson(desired.groups);
   const tags = canonicalJson(desired.tags);
   const profile = canonicalJson(desired.profile);
+  return { groups, tags, profile, digest: hash('sha256', digestText(desired, groups, tags, profile), 'hex') };
+}
+
+// DesiredUser's members in sorted order: what canonicalJson(desired) visits, without sorting per record.
+const MEMBERS = new Set(['email', 'groups', 'nameFirst', 'nameLast', 'profile', 'tags', 'title', 'username']);
+
+/** canonicalJson(desired), reusing the serialised groups, tags and profile. */
+function digestText(desired: DesiredUser, groups: string, tags: string, profile: string): string {
+  const { email, nameFirst, nameLast, title, username } = desired;
+  let known = typeof email === 'string' && typeof nameFirst === 'string' && typeof nameLast === 'string';
+  known &&= typeof username === 'string' && (title === undefined || typeof title === 'string');
+  for (const key in desired) if (!MEMBERS.has(key)) known = false;
+  if (known) {
+    const head = `{"email":${quote(email)},"groups":${groups},"nameFirst":${quote(nameFirst)},"nameLast":${quote(nameLast)}`;
+    const titled = title === undefined ? '' : `,"title":${quote(title)}`;
+    return `${head},"profile":${profile},"tags":${tags}${titled},"username":${quote(username)}}`;
+  }
+  // Anything else (a state built by hand with other members): the general canonical form.
   const fields = desired as unknown as Record<string, unknown>;
   let text = '{';
   for (const key of Object.keys(fields).sort()) {
@@ -115,5 +133,5 @@ export function desiredStateParts(desired: DesiredUser): DesiredStateParts {
     const json = key === 'groups' ? groups : key === 'tags' ? tags : key === 'profile' ? profile : canonicalJson(value);
     text += `${text.length > 1 ? ',' : ''}${quote(key)}:${json}`;
   }
-  return { groups, tags, profile, digest: hash('sha256', `${text}}`, 'hex') };
+  return `${text}}`;
 }

@@ -122,11 +122,7 @@ function addOutcome(
 ): void {
   const username = o.username ?? null;
   let sub = 1;
-  const error = (message: string) => {
-    stats.errorLines++;
-    lines.push({ rec: o.recordNumber, sub: sub++, level: 'error', username, text: `ERROR: ${message}` });
-  };
-  for (const message of o.errors) error(message);
+  for (const message of o.errors) sub = addError(lines, stats, o.recordNumber, sub, username, message);
   // Status 'ok' always has a desired state; reading `desired` here would make the parallel batch parse it.
   if (o.status !== 'ok' || username === null) {
     stats.failedRecords++;
@@ -144,10 +140,13 @@ function addOutcome(
   let parts: DesiredStateParts | undefined = o.parts;
   let fields: Pick<DesiredUser, 'title' | 'nameFirst' | 'nameLast' | 'email'> | undefined = o.fields;
   const groups = parts ? (JSON.parse(parts.groups) as string[]) : desiredOf(o).groups;
-  const unknown = groups.filter((g) => !managedGroups.has(g));
+  const unknown = unmanaged(groups, managedGroups);
   if (unknown.length > 0 || !parts || !fields) {
     const desired = desiredOf(o);
-    for (const code of unknown) error(`Unknown group: ${code} (record ${o.recordNumber}, user ${username})`);
+    for (const code of unknown) {
+      const message = `Unknown group: ${code} (record ${o.recordNumber}, user ${username})`;
+      sub = addError(lines, stats, o.recordNumber, sub, username, message);
+    }
     if (unknown.length > 0) desired.groups = desired.groups.filter((g) => managedGroups.has(g));
     parts = desiredStateParts(desired);
     fields = desired;
@@ -178,6 +177,28 @@ function addOutcome(
     recordDigest,
   });
   for (const note of o.notes) lines.push({ rec: o.recordNumber, sub: sub++, level: 'info', username, text: note });
+}
+
+/** Appends an ERROR line; returns the record's next line position. */
+function addError(
+  lines: FeedLogRow[],
+  stats: TransformStats,
+  rec: number,
+  sub: number,
+  username: string | null,
+  message: string,
+): number {
+  stats.errorLines++;
+  lines.push({ rec, sub, level: 'error', username, text: `ERROR: ${message}` });
+  return sub + 1;
+}
+
+const NONE: readonly string[] = [];
+
+/** The groups the config does not manage (a shared empty list, nearly always: no array per record). */
+function unmanaged(groups: readonly string[], managed: ReadonlySet<string>): readonly string[] {
+  for (const g of groups) if (!managed.has(g)) return groups.filter((c) => !managed.has(c));
+  return NONE;
 }
 
 function desiredOf(o: RecordOutcome): DesiredUser {
