@@ -1,6 +1,8 @@
 /**
  * The sync configuration form (GetConfig / UpdateConfig). RunService validates the whole
  * configuration; its per-field messages are shown next to the fields, with the admin's values kept.
+ * Managed groups and profile attributes are edited as lines; a server message about the n-th group or
+ * attribute names the form line it came from.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { runsV1 } from '@usersync/contracts';
@@ -18,6 +20,8 @@ export interface ConfigForm {
   supersedeHeldRuns: boolean;
   blockInvalidRecords: boolean;
   managedGroups: string;
+  /** One attribute a line: `code | Label | type`, with `| multivalue` for several values; empty = default schema. */
+  profileAttributes: string;
 }
 
 type FieldErrors = Partial<Record<keyof ConfigForm, string[]>>;
@@ -37,14 +41,22 @@ export function configToForm(c: runsV1.SyncConfig): ConfigForm {
     supersedeHeldRuns: c.supersedeHeldRuns,
     blockInvalidRecords: c.blockInvalidRecords,
     managedGroups: c.managedGroups.map((g) => `${g.code}: ${g.name}`).join('\n'),
+    profileAttributes: c.profileAttributes
+      .map((a) => [a.code, a.label, a.type, ...(a.multivalue ? ['multivalue'] : [])].join(' | '))
+      .join('\n'),
   };
 }
 
+/** For each group or attribute the form produced, the form line (1-based) it was written on. */
+export interface FormLines {
+  managedGroups: number[];
+  profileAttributes: number[];
+}
+
+const ATTRIBUTE_FORMAT = 'write the attribute as "code | Label | type", with "| multivalue" for several values.';
+
 /** Parses the form; what cannot even be read (not a number, a group line without a name) is a field error here. */
-export function formToConfig(
-  f: ConfigForm,
-  previous: runsV1.SyncConfig,
-): { config: runsV1.SyncConfig; errors: FieldErrors } {
+export function formToConfig(f: ConfigForm): { config: runsV1.SyncConfig; errors: FieldErrors; lines: FormLines } {
   const errors: FieldErrors = {};
   const fail = (field: keyof ConfigForm, message: string) => (errors[field] ??= []).push(message);
   const number = (field: 'maxBlockPercent' | 'maxBlockCount', label: string): number | undefined => {
@@ -56,15 +68,28 @@ export function formToConfig(
   };
   const maxBlockPercent = number('maxBlockPercent', 'Maximum block percentage');
   const maxBlockCount = number('maxBlockCount', 'Maximum block count');
+  const lines: FormLines = { managedGroups: [], profileAttributes: [] };
   const managedGroups: runsV1.ManagedGroup[] = [];
   f.managedGroups.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     const at = line.indexOf(':');
-    if (at < 0) fail('managedGroups', `Line ${i + 1}: write the group as "code: Name".`);
-    else managedGroups.push({ code: line.slice(0, at).trim(), name: line.slice(at + 1).trim() });
+    if (at < 0) return fail('managedGroups', `Line ${i + 1}: write the group as "code: Name".`);
+    managedGroups.push({ code: line.slice(0, at).trim(), name: line.slice(at + 1).trim() });
+    lines.managedGroups.push(i + 1);
+  });
+  const profileAttributes: runsV1.ProfileAttributeDefinition[] = [];
+  f.profileAttributes.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
+    const [code = '', label = '', type = '', flag, ...rest] = line.split('|').map((part) => part.trim());
+    if (type === '' || rest.length > 0 || (flag !== undefined && flag !== 'multivalue' && flag !== '')) {
+      return fail('profileAttributes', `Line ${i + 1}: ${ATTRIBUTE_FORMAT}`);
+    }
+    profileAttributes.push({ code, label, type, multivalue: flag === 'multivalue' });
+    lines.profileAttributes.push(i + 1);
   });
   return {
     errors,
+    lines,
     config: {
       autoApply: f.autoApply,
       updateAll: f.updateAll,
@@ -78,8 +103,7 @@ export function formToConfig(
       supersedeHeldRuns: f.supersedeHeldRuns,
       blockInvalidRecords: f.blockInvalidRecords,
       managedGroups,
-      // Not edited on this form: kept as they are.
-      profileAttributes: previous.profileAttributes,
+      profileAttributes,
     },
   };
 }
@@ -91,14 +115,22 @@ const PATH_FIELDS: Array<[RegExp, keyof ConfigForm]> = [
   [/^max_block_percent/, 'maxBlockPercent'],
   [/^max_block_count/, 'maxBlockCount'],
   [/^managed_groups/, 'managedGroups'],
+  [/^profile_attributes/, 'profileAttributes'],
 ];
 
-function serverErrors(err: ValidationError): { fields: FieldErrors; other: string[] } {
+function serverErrors(err: ValidationError, lines: FormLines): { fields: FieldErrors; other: string[] } {
   const fields: FieldErrors = {};
   const other: string[] = [];
   for (const d of err.details as Array<{ path?: unknown; message?: unknown }>) {
-    const message = String(d.message ?? '');
-    const field = PATH_FIELDS.find(([re]) => re.test(String(d.path ?? '')))?.[1];
+    const path = String(d.path ?? '');
+    let message = String(d.message ?? '');
+    const field = PATH_FIELDS.find(([re]) => re.test(path))?.[1];
+    // managed_groups[2].code → the line the third group was written on.
+    const item = /^(managed_groups|profile_attributes)\[(\d+)\]/.exec(path);
+    if (item) {
+      const line = (item[1] === 'managed_groups' ? lines.managedGroups : lines.profileAttributes)[Number(item[2])];
+      if (line !== undefined) message = `Line ${line}: ${message}`;
+    }
     if (field) (fields[field] ??= []).push(message);
     else other.push(message);
   }
@@ -146,11 +178,12 @@ export function configRoutes(ctx: RouteContext): FastifyPluginAsync {
         supersedeHeldRuns: checked(b.supersedeHeldRuns),
         blockInvalidRecords: checked(b.blockInvalidRecords),
         managedGroups: str(b.managedGroups, 50_000),
+        profileAttributes: str(b.profileAttributes, 50_000),
       };
       const res = await ctx.runs.getConfig();
       const before = res.available ? res.value : undefined;
       if (!before?.config) throw new RetryableError('RUN_SERVICE_UNAVAILABLE', 'The run service is not answering.');
-      const { config, errors } = formToConfig(form, before.config);
+      const { config, errors, lines } = formToConfig(form);
       const again = (fields: FieldErrors, other: string[]) =>
         ctx.views.send(
           request,
@@ -165,7 +198,7 @@ export function configRoutes(ctx: RouteContext): FastifyPluginAsync {
         throw err;
       });
       if (saved instanceof ValidationError) {
-        const e = serverErrors(saved);
+        const e = serverErrors(saved, lines);
         return again(e.fields, e.other);
       }
       await ctx.audit.write({

@@ -271,6 +271,43 @@ describe('configuration', () => {
     // Restore auto-apply for the other tests.
     await post('/config', { autoApply: 'on', maxBlockPercent: '10', maxBlockCount: '500', supersedeHeldRuns: 'on' });
   });
+
+  it('edits the profile schema as lines, naming the line of every problem', async () => {
+    const base = { autoApply: 'on', maxBlockPercent: '10', maxBlockCount: '500', supersedeHeldRuns: 'on' };
+    const unreadable = await post('/config', {
+      ...base,
+      profileAttributes: 'department | Department | code\njust a code',
+    });
+    expect(unreadable.statusCode).toBe(400);
+    expect(unreadable.body).toMatch(/data-testid="error-profileAttributes">Line 2: write the attribute as/);
+    const invalid = await post('/config', {
+      ...base,
+      profileAttributes: 'department | Department | code\n\nbadge | Badge | colour\ndepartment | Again | text',
+    });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.body).toContain('Line 3: Unknown attribute type: colour');
+    expect(invalid.body).toContain('Line 4: Duplicate attribute code: department');
+    expect(invalid.body).toContain('badge | Badge | colour');
+    const good = await post('/config', {
+      ...base,
+      profileAttributes: 'department | Department | code\nphone | Phone | telephone-number | multivalue',
+    });
+    expect(good.statusCode).toBe(303);
+    const saved = await get('/config?saved=1');
+    expect(saved.body).toContain('phone | Phone | telephone-number | multivalue');
+    const { rows } = await env.runsDb.query<{ config: { profileAttributes: unknown } }>(
+      'SELECT config FROM runs.sync_config',
+    );
+    expect(rows[0]!.config.profileAttributes).toEqual([
+      { code: 'department', label: 'Department', type: 'code', multivalue: false },
+      { code: 'phone', label: 'Phone', type: 'telephone-number', multivalue: true },
+    ]);
+    // Empty again: the built-in schema, which the other tests' control files use.
+    expect((await post('/config', base)).statusCode).toBe(303);
+    expect((await env.runsDb.query('SELECT config FROM runs.sync_config')).rows[0].config.profileAttributes).toEqual(
+      [],
+    );
+  });
 });
 
 describe('control file', () => {
