@@ -34,11 +34,16 @@ export async function replaceRunPlanFrom(
   source: string,
   params: readonly unknown[] = [],
 ): Promise<number> {
-  await db.query('DELETE FROM runs.run_plan WHERE run_id = $1', [runId]);
+  await clearRunPlan(db, runId);
   const result = await db.query(
     `INSERT INTO runs.run_plan (run_id, username, action, changes)
      SELECT $1, s.username, s.action, s.changes FROM (${source}) AS s`,
     [runId, ...params],
   );
   return result.rowCount ?? 0;
+}
+
+/** Removes a run's stored plan (a held run that is applied later stores it again). */
+export async function clearRunPlan(db: Queryable, runId: number): Promise<void> {
+  await db.query('DELETE FROM runs.run_plan WHERE run_id = $1', [runId]);
 }

@@ -9,15 +9,16 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ConflictError, withTransaction, type ObjectStore } from '@usersync/platform';
 import { NO_USERNAME_RULE_MESSAGE } from '@usersync/control-file';
-import { isCancelRequested, transitionRun, type RunLogLine } from '@usersync/run-state';
+import { clearRunPlan, isCancelRequested, transitionRun, type RunLogLine } from '@usersync/run-state';
 import { applySettingsFrom } from '../domain/apply-settings.js';
 import { holdFor, STALE_PLAN_DETAIL, type Hold } from '../domain/hold-policy.js';
 import { errorLine, noteLine } from '../domain/log-lines.js';
 import { describeFailure, isTransient } from '../domain/run-failure.js';
 import { analyzeFeed, copyAbsentUsers, createFeedTables } from '../repositories/feed.repository.js';
 import { loadBaseline } from '../repositories/baseline.repository.js';
-import { buildPlan, storePlan } from '../repositories/plan.repository.js';
-import { applyPlan } from '../repositories/directory-apply.repository.js';
+import { buildPlan, createPlanTable, storePlan, summarizePlan } from '../repositories/plan.repository.js';
+import { applyPlan, upsertManagedGroups } from '../repositories/directory-apply.repository.js';
+import { firstUserId, userIdsUsedUpTo } from '../repositories/direct-create.repository.js';
 import { loadRunInput, type RunInput } from '../repositories/run-input.repository.js';
 import { startProgress, type ProgressReporter } from '../repositories/progress.repository.js';
 import { dataFileSources, loadControlFile } from './control-input.js';
@@ -34,6 +35,8 @@ export interface ApplyDeps {
   userEventCap?: number;
   /** Worker threads for the transform stage (see transformBatch): 0 (default) = on this thread; 'auto' = one per core. */
   transformThreads?: number | 'auto';
+  /** Write a first import's creates straight into the directory (default true; see direct-create.repository.ts). */
+  directCreates?: boolean;
 }
 
 /** What became of a queued run. */
@@ -43,6 +46,9 @@ export type RunOutcome = 'ignored' | 'complete' | 'held' | 'failed' | 'cancelled
 export const APPLY_LOCK_KEY = '7585087275116500337';
 
 class RunCancelled extends Error {}
+
+/** A pass that wrote creates directly found the run must be held: rolled back, the run is planned again. */
+class HoldNeeded extends Error {}
 
 /** Processes run `runId` if it is still `running`; idempotent under redelivery. */
 export async function processRun(deps: ApplyDeps, runId: number): Promise<RunOutcome> {
@@ -76,9 +82,15 @@ async function processLocked(deps: ApplyDeps, runId: number): Promise<RunOutcome
     if (await isCancelRequested(deps.pool, runId)) throw new RunCancelled(`run ${runId} was cancelled`);
   };
   try {
-    const outcome = await withTransaction(deps.pool, (client) =>
-      planAndApply(client, deps, input, { start, timings, progress, checkpoint, log }),
-    );
+    const ctx = { start, timings, progress, checkpoint, log };
+    let outcome: 'complete' | 'held';
+    try {
+      outcome = await withTransaction(deps.pool, (client) => planAndApply(client, deps, input, ctx, true));
+    } catch (err) {
+      if (!(err instanceof HoldNeeded)) throw err;
+      log.info('a direct first import must be held: planning it again before holding');
+      outcome = await withTransaction(deps.pool, (client) => planAndApply(client, deps, input, ctx, false));
+    }
     await progress.finish(outcome);
     log.info({ outcome, durationMs: Date.now() - start.getTime(), timings }, 'run processed');
     return outcome;
@@ -124,11 +136,19 @@ interface RunContext {
   log: Logger;
 }
 
+/**
+ * One pass over the run in the caller's transaction. With `allowDirect`, a run into a directory without
+ * any user writes its creates straight into the directory while transforming (every valid record is a
+ * create there); should that run turn out to need holding, HoldNeeded rolls it back and the caller runs
+ * the pass again without it, which stores the plan and holds. Held first imports are rare and pay a
+ * second transform; the others save the planned path's INSERT … SELECT of every table.
+ */
 async function planAndApply(
   client: pg.PoolClient,
   deps: ApplyDeps,
   input: RunInput,
   ctx: RunContext,
+  allowDirect: boolean,
 ): Promise<'complete' | 'held'> {
   const runId = input.run.id;
   await client.query(`SET LOCAL work_mem = '64MB'`);
@@ -141,6 +161,18 @@ async function planAndApply(
   const preamble: RunLogLine[] = [];
   const baseline = await loadBaseline(client, settings.updateAll);
   const inFeed = baseline.size;
+  const direct =
+    allowDirect &&
+    deps.directCreates !== false &&
+    controlFile.hasUsernameRule &&
+    inFeed === 0 &&
+    (await directoryIsEmpty(client));
+  const directCreates = direct ? { runId, nextId: await firstUserId(client) } : undefined;
+  if (direct) {
+    await createPlanTable(client);
+    await upsertManagedGroups(client, settings.managedGroups);
+    await clearRunPlan(client, runId);
+  }
   lap('baseline');
   let stats: TransformStats = { records: 0, validRecords: 0, failedRecords: 0, errorLines: 0, unchanged: 0 };
   if (controlFile.hasUsernameRule) {
@@ -152,6 +184,7 @@ async function planAndApply(
         managedGroups: new Set(settings.managedGroups.map((g) => g.code)),
         baseline,
         blockInvalidRecords: settings.blockInvalidRecords,
+        ...(directCreates ? { directCreatesFor: directCreates } : {}),
       },
       { progress: (n) => ctx.progress.set('transform', n), checkpoint: ctx.checkpoint },
     );
@@ -159,12 +192,15 @@ async function planAndApply(
     // Haplo logs this and processes no record (hazard H1); the plan then blocks everyone, so it holds.
     preamble.push(errorLine(NO_USERNAME_RULE_MESSAGE, null));
   }
+  if (directCreates) await userIdsUsedUpTo(client, directCreates.nextId - 1);
   // What is left of the baseline is every in-feed user the file did not name.
   await copyAbsentUsers(client, baseline.absent());
   lap('transform');
   ctx.progress.set('plan', stats.records);
   await analyzeFeed(client);
-  const plan = await buildPlan(client, settings, { inFeed, unchanged: stats.unchanged });
+  // Direct: the plan table holds the creates already; an empty directory has nothing to update or block.
+  const facts = { inFeed, unchanged: stats.unchanged };
+  const plan = direct ? await summarizePlan(client, facts) : await buildPlan(client, settings, facts);
   lap('plan');
   await ctx.checkpoint();
 
@@ -179,9 +215,10 @@ async function planAndApply(
     },
     settings,
   );
+  if (hold && direct) throw new HoldNeeded();
   const counts = { ...plan.counts, errors: stats.failedRecords };
   const errorCount = stats.errorLines + preamble.length;
-  await storePlan(client, runId);
+  if (!direct) await storePlan(client, runId);
   lap('storePlan');
 
   if (hold) {
@@ -201,7 +238,7 @@ async function planAndApply(
   }
 
   ctx.progress.set('apply', stats.records);
-  await applyPlan(client, runId, settings.managedGroups, ctx.checkpoint);
+  if (!direct) await applyPlan(client, runId, settings.managedGroups, ctx.checkpoint);
   lap('apply');
   await writeAppliedLog(client, runId, { start: ctx.start, end: new Date() }, preamble, plan.counts);
   lap('log');
@@ -212,6 +249,14 @@ async function planAndApply(
   await publishApplied(client, runId, counts, errorCount, deps.userEventCap, ctx.log);
   lap('events');
   return 'complete';
+}
+
+/** True when the directory has no user at all (not even blocked or unmanaged ones). */
+async function directoryIsEmpty(client: pg.ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ empty: boolean }>(
+    'SELECT NOT EXISTS (SELECT 1 FROM directory."user") AS empty',
+  );
+  return rows[0]!.empty;
 }
 
 function lapTimer(timings: Record<string, number>): (phase: string) => void {

@@ -61,7 +61,7 @@ export async function publishApplied(
     'sync.run.completed',
     newEvent('sync.run.completed', { runId, counts: protoCounts(counts), errorCount, appliedAt }),
   );
-  const users = await changedUsers(client, cap + 1);
+  const users = await changedUsers(client, runId, cap + 1);
   if (users.length > cap) {
     log?.info({ cap }, 'more changed users than the event cap: no sync.user.changed events for this run');
     return;

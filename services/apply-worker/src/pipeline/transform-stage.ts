@@ -26,6 +26,7 @@ import {
   type FeedRow,
 } from '../repositories/feed.repository.js';
 import type { Baseline } from '../repositories/baseline.repository.js';
+import { copyCreates, encodeCreates, type EncodedCreates } from '../repositories/direct-create.repository.js';
 
 /** Counts of the transform stage. */
 export interface TransformStats {
@@ -48,6 +49,11 @@ export interface FeedRules {
   baseline: Baseline;
   /** Haplo's old rule: a user whose record failed counts as absent (blocked). */
   blockInvalidRecords: boolean;
+  /**
+   * The directory is empty, so every valid record is a create: write creates straight into the
+   * directory for this run (direct-create.repository.ts) instead of into the feed.
+   */
+  directCreatesFor?: { runId: number; /** The next user id to give; advanced by the stage. */ nextId: number };
 }
 
 /** Hooks the stage calls between chunks. */
@@ -88,16 +94,27 @@ export async function transformIntoFeed(
   let lines: FeedLogRow[] = [];
   let pending: Promise<void> = Promise.resolve();
 
+  const direct = rules.directCreatesFor;
   const flush = async () => {
-    const feedText = encodeFeedRows(rows);
-    const logText = encodeFeedLogRows(lines);
+    // Encoded before waiting, so the engine's thread works while PostgreSQL takes the previous chunk.
+    let creates: EncodedCreates | undefined;
+    if (direct) {
+      const valid = rows.filter((r) => r.valid);
+      creates = encodeCreates(direct.runId, valid, direct.nextId);
+      direct.nextId += valid.length;
+    }
+    const feedRows = encodeFeedRows(direct ? rows.filter((r) => !r.valid) : rows);
+    const logRows = encodeFeedLogRows(lines);
     rows = [];
     lines = [];
     await pending;
     await hooks.checkpoint();
     hooks.progress(stats.records);
-    // Not awaited: the engine transforms the next chunk while this one is copied.
-    pending = copyFeedChunk(client, feedText, logText);
+    // Not awaited: the engine transforms the next chunk while this one is written.
+    pending = (async () => {
+      if (creates) await copyCreates(client, creates);
+      await copyFeedChunk(client, feedRows, logRows);
+    })();
     pending.catch(() => undefined);
   };
 

@@ -13,17 +13,7 @@ export async function applyPlan(
   managedGroups: readonly ManagedGroup[],
   checkpoint: () => Promise<void>,
 ): Promise<void> {
-  // Groups: the config's managed groups exist and are marked managed; groups no longer in the config
-  // keep their rows (manual memberships may use them) but stop being managed.
-  await client.query(
-    `INSERT INTO directory."group" (code, name, managed)
-     SELECT code, name, true FROM unnest($1::text[], $2::text[]) AS g(code, name)
-     ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, managed = true`,
-    [managedGroups.map((g) => g.code), managedGroups.map((g) => g.name)],
-  );
-  await client.query(`UPDATE directory."group" SET managed = false WHERE managed AND NOT (code = ANY($1::text[]))`, [
-    managedGroups.map((g) => g.code),
-  ]);
+  await upsertManagedGroups(client, managedGroups);
 
   await client.query(
     `INSERT INTO directory."user" (id, username, title, name_first, name_last, email, active, in_feed, error, managed,
@@ -110,6 +100,25 @@ export async function applyPlan(
   await checkpoint();
 }
 
+/**
+ * The config's managed groups exist and are marked managed; groups no longer in the config keep their
+ * rows (manual memberships may use them) but stop being managed. Before any membership is written.
+ */
+export async function upsertManagedGroups(
+  client: pg.ClientBase,
+  managedGroups: readonly ManagedGroup[],
+): Promise<void> {
+  await client.query(
+    `INSERT INTO directory."group" (code, name, managed)
+     SELECT code, name, true FROM unnest($1::text[], $2::text[]) AS g(code, name)
+     ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, managed = true`,
+    [managedGroups.map((g) => g.code), managedGroups.map((g) => g.name)],
+  );
+  await client.query(`UPDATE directory."group" SET managed = false WHERE managed AND NOT (code = ANY($1::text[]))`, [
+    managedGroups.map((g) => g.code),
+  ]);
+}
+
 /** One changed user for the sync.user.changed events. */
 export interface ChangedUser {
   username: string;
@@ -117,13 +126,13 @@ export interface ChangedUser {
   fields: string[];
 }
 
-/** Up to `limit` changed users in username order (the caller decides what a larger run publishes). */
-export async function changedUsers(client: pg.ClientBase, limit: number): Promise<ChangedUser[]> {
+/** Up to `limit` changed users of the run's stored plan, in username order (the caller decides what a larger run publishes). */
+export async function changedUsers(client: pg.ClientBase, runId: number, limit: number): Promise<ChangedUser[]> {
   const { rows } = await client.query<ChangedUser>(
     `SELECT username, action,
        coalesce(ARRAY(SELECT c ->> 'field' FROM json_array_elements(changes) AS c), '{}') AS fields
-     FROM plan WHERE action <> 'unchanged' ORDER BY username LIMIT $1`,
-    [limit],
+     FROM runs.run_plan WHERE run_id = $1 AND action <> 'unchanged' ORDER BY username LIMIT $2`,
+    [runId, limit],
   );
   return rows;
 }

@@ -8,10 +8,8 @@
  *             old rule): the block candidates, from the baseline left over after the transform
  * Records unchanged against the baseline are in none of them.
  */
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { bool, copyText, CopyRows, field, jsonField } from './copy-text.js';
 import type { RunLogLevel } from '@usersync/run-state';
 
 /** One feed row as COPY receives it. `desired` fields are null for a record that did not transform. */
@@ -57,55 +55,29 @@ export async function createFeedTables(client: pg.ClientBase): Promise<void> {
     CREATE TEMP TABLE feed_absent (username text NOT NULL) ON COMMIT DROP;`);
 }
 
-// COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL. PostgreSQL
-// text cannot hold NUL, so it becomes U+FFFD rather than failing the whole run on one odd byte.
-const SPECIAL = /[\\\t\n\r\0]/;
-function field(value: string | null): string {
-  if (value === null) return '\\N';
-  if (!SPECIAL.test(value)) return value;
-  return value.replace(/[\\\t\n\r\0]/g, (c) =>
-    c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\uFFFD',
-  );
-}
-
-// jsonb (the planner's casts) rejects the escape \u0000; JSON.stringify writes NUL that way. Odd backslash runs only. JSON
-// without a backslash (nearly every record) needs no escaping of any kind: one scan decides.
-function jsonField(json: string | null): string {
-  if (json === null) return '\\N';
-  if (!SPECIAL.test(json)) return json;
-  if (json.includes('\\u0000')) json = json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
-  return field(json);
-}
-
-const bool = (b: boolean) => (b ? 't' : 'f');
-
 /** The COPY text of feed rows. */
-export function encodeFeedRows(rows: readonly FeedRow[]): string {
-  let out = '';
+export function encodeFeedRows(rows: readonly FeedRow[]): CopyRows {
+  const out = new CopyRows();
   for (const r of rows) {
-    out +=
+    out.add(
       `${r.rec}\t${field(r.username)}\t${bool(r.valid)}\t${bool(r.hasError)}\t${field(r.digest)}\t` +
-      `${field(r.title)}\t${field(r.nameFirst)}\t${field(r.nameLast)}\t${field(r.email)}\t` +
-      `${jsonField(r.groupsJson)}\t${jsonField(r.tagsJson)}\t${jsonField(r.profileJson)}\t` +
-      `${jsonField(r.recordJson)}\t${r.recordDigest}\n`;
+        `${field(r.title)}\t${field(r.nameFirst)}\t${field(r.nameLast)}\t${field(r.email)}\t` +
+        `${jsonField(r.groupsJson)}\t${jsonField(r.tagsJson)}\t${jsonField(r.profileJson)}\t` +
+        `${jsonField(r.recordJson)}\t${r.recordDigest}\n`,
+    );
   }
   return out;
 }
 
 /** The COPY text of log rows. */
-export function encodeFeedLogRows(rows: readonly FeedLogRow[]): string {
-  let out = '';
-  for (const r of rows) out += `${r.rec}\t${r.sub}\t${r.level}\t${field(r.username)}\t${field(r.text)}\n`;
+export function encodeFeedLogRows(rows: readonly FeedLogRow[]): CopyRows {
+  const out = new CopyRows();
+  for (const r of rows) out.add(`${r.rec}\t${r.sub}\t${r.level}\t${field(r.username)}\t${field(r.text)}\n`);
   return out;
 }
 
-async function copyText(client: pg.ClientBase, sql: string, text: string): Promise<void> {
-  if (text === '') return;
-  await pipeline(Readable.from([text]), client.query(copyFrom(sql)));
-}
-
 /** Appends one chunk of rows and lines to the temporary tables. */
-export async function copyFeedChunk(client: pg.ClientBase, feed: string, log: string): Promise<void> {
+export async function copyFeedChunk(client: pg.ClientBase, feed: CopyRows, log: CopyRows): Promise<void> {
   await copyText(
     client,
     `COPY feed (rec, username, valid, has_error, digest, title, name_first, name_last, email, groups, tags, profile,

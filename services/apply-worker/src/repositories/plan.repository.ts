@@ -69,10 +69,7 @@ export async function buildPlan(
   opts: PlanOptions,
   baseline: BaselineFacts,
 ): Promise<PlanSummary> {
-  await client.query(
-    `CREATE TEMP TABLE plan (username text NOT NULL, rec int, user_id bigint, action text NOT NULL, new_digest text,
-       old_digest text, changes json) ON COMMIT DROP`,
-  );
+  await createPlanTable(client);
   await client.query(
     `INSERT INTO plan (username, rec, user_id, action, new_digest, old_digest, changes)
      SELECT f.username, f.rec, CASE WHEN u.id IS NULL THEN nextval('directory.user_id_seq') ELSE u.id END,
@@ -97,6 +94,19 @@ export async function buildPlan(
      WHERE u.managed AND u.in_feed`,
     [opts.updateAll],
   );
+  return summarizePlan(client, baseline);
+}
+
+/** Creates the temp table `plan` (username, rec, user_id, action, new_digest, old_digest, changes). */
+export async function createPlanTable(client: pg.ClientBase): Promise<void> {
+  await client.query(
+    `CREATE TEMP TABLE plan (username text NOT NULL, rec int, user_id bigint, action text NOT NULL, new_digest text,
+       old_digest text, changes json) ON COMMIT DROP`,
+  );
+}
+
+/** Counts and digest of the plan table as it stands (built by buildPlan, or filled by direct creates). */
+export async function summarizePlan(client: pg.ClientBase, baseline: BaselineFacts): Promise<PlanSummary> {
   const { rows } = await client.query<{ action: string; n: number }>(
     'SELECT action, count(*)::int AS n FROM plan GROUP BY action',
   );

@@ -1,0 +1,108 @@
+/**
+ * A first import into an empty directory writes its creates straight into the directory while
+ * transforming. It must leave exactly what the planned path leaves: the same users, memberships,
+ * history, last records, stored plan, log, counts, digest and events. Two databases get the same runs;
+ * one worker has direct creates, the other not. A held first import falls back to the planned path.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processRun } from '../../src/pipeline/apply-run.js';
+import {
+  approve,
+  createHarness,
+  createRunningRun,
+  directorySnapshot,
+  logText,
+  outboxSubjects,
+  runRow,
+  setConfig,
+  type Harness,
+} from '../support/harness.js';
+import { people, person, simpleConfig, simpleControl } from '../support/simple-feed.js';
+
+let direct: Harness;
+let planned: Harness;
+
+beforeAll(async () => {
+  [direct, planned] = await Promise.all([createHarness(), createHarness()]);
+  for (const h of [direct, planned])
+    await setConfig(h.pool, { ...simpleConfig, maxBlockPercent: 50, maxBlockCount: null });
+});
+afterAll(async () => Promise.all([direct?.close(), planned?.close()]));
+
+async function applyBoth(records: object[]) {
+  const states = [];
+  for (const [h, directCreates] of [
+    [direct, true],
+    [planned, false],
+  ] as const) {
+    const runId = await createRunningRun(h, { _control: simpleControl, users: records });
+    const outcome = await processRun({ pool: h.pool, objects: h.objects, log: h.log, directCreates }, runId);
+    states.push({ outcome, ...(await stateOf(h, runId)) });
+  }
+  return states;
+}
+
+async function stateOf(h: Harness, runId: number) {
+  const rows = async (sql: string) => (await h.pool.query(sql, [runId])).rows;
+  const { counts, plan_digest, error_count, status } = await runRow(h.pool, runId);
+  return {
+    run: { counts, plan_digest, error_count, status },
+    directory: Object.values(await directorySnapshot(h.pool)),
+    history: await rows(
+      `SELECT u.username, h.action, h.changes::text FROM directory.history h
+       JOIN directory."user" u ON u.id = h.user_id WHERE h.run_id = $1 ORDER BY u.username`,
+    ),
+    lastRecords: await rows(
+      `SELECT u.username, l.record::text, l.record_digest FROM directory.last_record l
+       JOIN directory."user" u ON u.id = l.user_id WHERE l.run_id = $1 ORDER BY u.username`,
+    ),
+    plan: await rows('SELECT username, action, changes::text FROM runs.run_plan WHERE run_id = $1 ORDER BY username'),
+    log: await logText(h.pool, runId),
+    events: await outboxSubjects(h.pool),
+  };
+}
+
+describe('direct creates (first import into an empty directory)', () => {
+  it('leave what the planned path leaves, and the next run plans on top of them the same way', async () => {
+    const first: object[] = people(40, (n) => (n % 7 === 0 ? { GROUP: 'students' } : {}));
+    first[5] = person(5, { EMAIL: '' }); // incomplete: never created
+    first[9] = person(9, { GROUP: 'admins' }); // unknown group: ERROR line, created without it, flagged
+    first[11] = person(11, { FIRST: 'Zoë "quoted"\ttabbed' }); // escaping in every COPY
+    first.push(person(7, { FIRST: 'Duplicate' }), { FIRST: 'No username' });
+    const [a, b] = await applyBoth(first);
+    expect(a!.outcome).toBe('complete');
+    expect(a!.run.counts).toMatchObject({ created: 39, errors: 3 });
+    expect(a).toEqual(b);
+
+    const second = people(36, (n) => (n % 10 === 3 ? { FIRST: `Renamed${n}` } : {}));
+    const [c, d] = await applyBoth(second);
+    expect(c!.outcome).toBe('complete');
+    // u5 arrives valid; updated: four renamed, six back from students to staff, u9 (error flag), u11; u36…u39 gone.
+    expect(c!.run.counts).toMatchObject({ created: 1, updated: 12, blocked: 4 });
+    expect(c).toEqual(d);
+  });
+
+  it('falls back to the planned path when the first import must be held, and applies it once approved', async () => {
+    const h = await createHarness();
+    try {
+      await setConfig(h.pool, simpleConfig);
+      const deps = { pool: h.pool, objects: h.objects, log: h.log };
+      // An admin approved a preview whose digest no longer matches: held again, with its plan stored.
+      const runId = await createRunningRun(h, { _control: simpleControl, users: people(10) });
+      await h.pool.query(
+        `UPDATE runs.run SET approved_by = '{"kind":"admin","id":"1","displayName":"Ada"}', plan_digest = 'stale' WHERE id = $1`,
+        [runId],
+      );
+      expect(await processRun(deps, runId)).toBe('held');
+      expect(Object.keys(await directorySnapshot(h.pool))).toEqual([]);
+      const plan = await h.pool.query('SELECT count(*)::int AS n FROM runs.run_plan WHERE run_id = $1', [runId]);
+      expect(plan.rows[0].n).toBe(10);
+      expect((await runRow(h.pool, runId)).hold_detail).toContain('directory changed since preview');
+      await approve(h.pool, runId);
+      expect(await processRun(deps, runId)).toBe('complete');
+      expect(Object.keys(await directorySnapshot(h.pool))).toHaveLength(10);
+    } finally {
+      await h.close();
+    }
+  });
+});
