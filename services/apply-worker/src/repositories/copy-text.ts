@@ -1,6 +1,6 @@
 /**
- * PostgreSQL COPY text format, for the bulk writes of a run: values escaped as COPY reads them, and one
- * call to stream a chunk's text into a table.
+ * PostgreSQL COPY text format, for the bulk writes of a run: values escaped as COPY reads them, rows
+ * collected into buffers, and one call to stream them into a table.
  */
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -67,8 +67,8 @@ export class CopyRows {
 }
 
 /** Streams COPY text rows into the table `sql` names; nothing when there are none. */
-export async function copyText(client: pg.ClientBase, sql: string, rows: CopyRows | string): Promise<void> {
-  const pieces = typeof rows === 'string' ? (rows === '' ? [] : [Buffer.from(rows, 'utf8')]) : rows.take();
+export async function copyText(client: pg.ClientBase, sql: string, rows: CopyRows): Promise<void> {
+  const pieces = rows.take();
   if (pieces.length === 0) return;
   await pipeline(Readable.from(pieces), client.query(copyFrom(sql)));
 }

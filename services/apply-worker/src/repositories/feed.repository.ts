@@ -89,9 +89,9 @@ export async function copyFeedChunk(client: pg.ClientBase, feed: CopyRows, log: 
 
 /** Fills feed_absent. */
 export async function copyAbsentUsers(client: pg.ClientBase, usernames: Iterable<string>): Promise<void> {
-  let text = '';
-  for (const username of usernames) text += `${field(username)}\n`;
-  await copyText(client, 'COPY feed_absent (username) FROM STDIN', text);
+  const rows = new CopyRows();
+  for (const username of usernames) rows.add(`${field(username)}\n`);
+  await copyText(client, 'COPY feed_absent (username) FROM STDIN', rows);
 }
 
 /** Statistics for the planner (temporary tables are never auto-analysed); only the columns it joins on. */

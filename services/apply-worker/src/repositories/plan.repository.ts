@@ -22,8 +22,8 @@ export interface PlanSummary {
 
 /** Options the plan depends on. */
 export interface PlanOptions {
+  /** Force update: a user whose state is unchanged is updated all the same. */
   updateAll: boolean;
-  blockInvalidRecords: boolean;
 }
 
 /** What the transform stage learned from the baseline. */
