@@ -18,11 +18,17 @@ export function field(value: string | null): string {
   );
 }
 
-// jsonb (the planner's casts) rejects the escape \u0000; JSON.stringify writes NUL that way. Odd backslash runs only. JSON
-// without a backslash (nearly every record) needs no escaping of any kind: one scan decides.
+/**
+ * A JSON text as JSON.stringify writes it (every JSON column here is built that way): it has no raw tab,
+ * newline, carriage return or NUL (those are escaped inside strings, and there is no whitespace between
+ * tokens), so only a backslash needs COPY escaping, and JSON without one (nearly every record) needs none:
+ * one `includes` decides, several times faster than the regular expression on texts of hundreds of bytes.
+ * jsonb (the planner's casts) rejects the escape \u0000, which JSON.stringify writes for NUL: odd backslash
+ * runs only.
+ */
 export function jsonField(json: string | null): string {
   if (json === null) return '\\N';
-  if (!SPECIAL.test(json)) return json;
+  if (!json.includes('\\')) return json;
   if (json.includes('\\u0000')) json = json.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, '$1\\ufffd');
   return field(json);
 }

@@ -21,42 +21,31 @@ function createdChanges(r: FeedRow): string {
   )},${after('profile', r.profileJson!)},${after('tags', r.tagsJson!)},${after('title', text(r.title))}]`;
 }
 
-/** The COPY rows of a chunk's creates, ready before the previous chunk's COPY is done. */
-export interface EncodedCreates {
-  users: CopyRows;
-  memberships: CopyRows;
-  history: CopyRows;
-  records: CopyRows;
-  stored: CopyRows;
-  plan: CopyRows;
-}
+/** The COPY rows of a chunk's creates, encoded as the records come (no row object outlives its record). */
+export class EncodedCreates {
+  readonly users = new CopyRows();
+  readonly memberships = new CopyRows();
+  readonly history = new CopyRows();
+  readonly records = new CopyRows();
+  readonly stored = new CopyRows();
+  readonly plan = new CopyRows();
 
-/** Encodes the valid rows `creates`, giving them the user ids `firstId`, `firstId + 1`, … */
-export function encodeCreates(runId: number, creates: readonly FeedRow[], firstId: number): EncodedCreates {
-  const e: EncodedCreates = {
-    users: new CopyRows(),
-    memberships: new CopyRows(),
-    history: new CopyRows(),
-    records: new CopyRows(),
-    stored: new CopyRows(),
-    plan: new CopyRows(),
-  };
-  for (let i = 0; i < creates.length; i++) {
-    const r = creates[i]!;
-    const id = firstId + i;
+  constructor(private readonly runId: number) {}
+
+  /** Encodes the valid row `r` as the create of user `id`. */
+  add(r: FeedRow, id: number): void {
+    const runId = this.runId;
     const username = field(r.username);
-    const changes = jsonField(createdChanges(r));
-    e.users.add(
+    this.users.add(
       `${id}\t${username}\t${field(r.title)}\t${field(r.nameFirst)}\t${field(r.nameLast)}\t${field(r.email)}\t` +
         `t\tt\t${r.hasError ? 't' : 'f'}\tt\t${jsonField(r.tagsJson)}\t${jsonField(r.profileJson)}\t${field(r.digest)}\t${runId}\n`,
     );
-    for (const code of JSON.parse(r.groupsJson!) as string[]) e.memberships.add(`${id}\t${field(code)}\tsync\n`);
-    e.history.add(`${runId}\t${id}\tcreate\t${changes}\n`);
-    e.records.add(`${id}\t${runId}\t${jsonField(r.recordJson)}\t${r.recordDigest}\n`);
-    e.stored.add(`${runId}\t${username}\tcreate\t${changes}\n`);
-    e.plan.add(`${username}\t${r.rec}\t${id}\tcreate\t${field(r.digest)}\n`);
+    for (const code of JSON.parse(r.groupsJson!) as string[]) this.memberships.add(`${id}\t${field(code)}\tsync\n`);
+    this.history.add(`${runId}\t${id}\tcreate\t\\N\n`); // the change list is the stored plan's (migration 003)
+    this.records.add(`${id}\t${runId}\t${jsonField(r.recordJson)}\t${r.recordDigest}\n`);
+    this.stored.add(`${runId}\t${username}\tcreate\t${jsonField(createdChanges(r))}\n`);
+    this.plan.add(`${username}\t${r.rec}\t${id}\tcreate\t${field(r.digest)}\n`);
   }
-  return e;
 }
 
 /** COPYs encoded creates into the directory, the stored plan and the temp `plan` table. */

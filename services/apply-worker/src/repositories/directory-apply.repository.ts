@@ -69,9 +69,11 @@ export async function applyPlan(
   );
   await checkpoint();
 
+  // A create's change list stays in the stored plan only (migration 003): its history row points there.
   await client.query(
     `INSERT INTO directory.history (run_id, user_id, action, changes)
-     SELECT $1, p.user_id, p.action, p.changes FROM plan p WHERE p.action <> 'unchanged'`,
+     SELECT $1, p.user_id, p.action, CASE WHEN p.action = 'create' THEN NULL ELSE p.changes END
+     FROM plan p WHERE p.action <> 'unchanged'`,
     [runId],
   );
   // The last raw record of every user the feed named (invalid ones too: lookup shows what arrived),

@@ -55,25 +55,19 @@ export async function createFeedTables(client: pg.ClientBase): Promise<void> {
     CREATE TEMP TABLE feed_absent (username text NOT NULL) ON COMMIT DROP;`);
 }
 
-/** The COPY text of feed rows. */
-export function encodeFeedRows(rows: readonly FeedRow[]): CopyRows {
-  const out = new CopyRows();
-  for (const r of rows) {
-    out.add(
-      `${r.rec}\t${field(r.username)}\t${bool(r.valid)}\t${bool(r.hasError)}\t${field(r.digest)}\t` +
-        `${field(r.title)}\t${field(r.nameFirst)}\t${field(r.nameLast)}\t${field(r.email)}\t` +
-        `${jsonField(r.groupsJson)}\t${jsonField(r.tagsJson)}\t${jsonField(r.profileJson)}\t` +
-        `${jsonField(r.recordJson)}\t${r.recordDigest}\n`,
-    );
-  }
-  return out;
+/** Appends one feed row's COPY text to `out`. */
+export function encodeFeedRow(out: CopyRows, r: FeedRow): void {
+  out.add(
+    `${r.rec}\t${field(r.username)}\t${bool(r.valid)}\t${bool(r.hasError)}\t${field(r.digest)}\t` +
+      `${field(r.title)}\t${field(r.nameFirst)}\t${field(r.nameLast)}\t${field(r.email)}\t` +
+      `${jsonField(r.groupsJson)}\t${jsonField(r.tagsJson)}\t${jsonField(r.profileJson)}\t` +
+      `${jsonField(r.recordJson)}\t${r.recordDigest}\n`,
+  );
 }
 
-/** The COPY text of log rows. */
-export function encodeFeedLogRows(rows: readonly FeedLogRow[]): CopyRows {
-  const out = new CopyRows();
-  for (const r of rows) out.add(`${r.rec}\t${r.sub}\t${r.level}\t${field(r.username)}\t${field(r.text)}\n`);
-  return out;
+/** Appends one log row's COPY text to `out`. */
+export function encodeFeedLogRow(out: CopyRows, r: FeedLogRow): void {
+  out.add(`${r.rec}\t${r.sub}\t${r.level}\t${field(r.username)}\t${field(r.text)}\n`);
 }
 
 /** Appends one chunk of rows and lines to the temporary tables. */

@@ -37,8 +37,13 @@ export function historyRepository(db: Pick<pg.Pool, 'query'>) {
         changes: HistoryRow['changes'];
         at: Date;
       }>(
-        `SELECT id, run_id, action, changes, at FROM directory.history
-         WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
+        // A create's history row holds no change list (NULL): it is the entry of the run's stored plan
+        // (apply-worker migration 003), found by run and username.
+        `SELECT h.id, h.run_id, h.action, h.at,
+           coalesce(h.changes, (SELECT p.changes FROM runs.run_plan p JOIN directory."user" u ON u.username = p.username
+                                WHERE p.run_id = h.run_id AND u.id = h.user_id), '[]'::json) AS changes
+         FROM directory.history h
+         WHERE h.user_id = $1 AND ($2::bigint IS NULL OR h.id < $2) ORDER BY h.id DESC LIMIT $3`,
         [userId, beforeId, limit],
       );
       return rows.map((r) => ({

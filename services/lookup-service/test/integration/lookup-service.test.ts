@@ -171,6 +171,22 @@ describe('GetUserHistory', () => {
     expect(first.nextPageToken).not.toBe('');
     const second = await history('u0', 2, first.nextPageToken);
     expect(second.entries.map((e) => [e.runId, e.action])).toEqual([[runs[0], UserAction.USER_ACTION_CREATE]]);
+    // A create's change list is stored only in its run's plan (the history row's is NULL) and read from there.
+    const { rows } = await h.pool.query(
+      `SELECT h.changes FROM directory.history h JOIN directory."user" u ON u.id = h.user_id
+       WHERE u.username = 'u0' AND h.action = 'create'`,
+    );
+    expect(rows).toEqual([{ changes: null }]);
+    expect(second.entries[0]!.changes).toContainEqual({ field: 'nameFirst', before: 'null', after: '"First0"' });
+    expect(second.entries[0]!.changes.map((c) => c.field)).toEqual([
+      'email',
+      'groups',
+      'nameFirst',
+      'nameLast',
+      'profile',
+      'tags',
+      'title',
+    ]);
     expect(second.nextPageToken).toBe('');
     expect(second.errorRuns).toEqual([]);
   });
