@@ -53,7 +53,7 @@ describe('COPY text', () => {
       back.forEach((r, n) => {
         const s = AWKWARD[n]!;
         // PostgreSQL text cannot hold NUL: it becomes U+FFFD, in plain text and in JSON alike.
-        const stored = s.replace(/\u0000/g, '\uFFFD');
+        const stored = s.replaceAll('\u0000', '\uFFFD');
         expect(r.plain).toBe(stored);
         expect(r.nothing).toBeNull();
         const expected = s.includes('\u0000')
