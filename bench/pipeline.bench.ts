@@ -35,6 +35,7 @@ import {
   createDatabase,
   dropDatabase,
   freePort,
+  SERVICES,
   startNatsServer,
   startS3Server,
 } from '@usersync/devstack';
@@ -102,8 +103,13 @@ async function main() {
     });
     // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it exits.
     const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    // BENCH_WORKER_NODE_FLAGS: extra node/V8 flags for the worker (e.g. --max-semi-space-size=32).
-    const flags = (process.env.BENCH_WORKER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    // The worker's own V8 options (its heap cap) as deployed, then BENCH_WORKER_NODE_FLAGS: extra
+    // node/V8 flags for this bench (e.g. --max-semi-space-size=32; a later flag wins).
+    const workerSpec = SERVICES.find((s) => s.name === 'apply-worker')!;
+    const flags = [workerSpec.nodeOptions ?? '', process.env.BENCH_WORKER_NODE_FLAGS ?? '']
+      .join(' ')
+      .split(' ')
+      .filter(Boolean);
     const worker = startService(
       'apply-worker',
       'services/apply-worker',

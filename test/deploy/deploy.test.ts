@@ -96,6 +96,7 @@ describe('docker-compose.yml', () => {
       expect(Number(env[variable]), `${name} ${variable}`).toBe(port);
       expect(defaults[variable], `${name} config default ${variable}`).toBe(port);
     }
+    expect(env.NODE_OPTIONS, `${name} NODE_OPTIONS`).toBe(spec.nodeOptions);
     expect(svc!.image).toBe('usersync:local');
     expect(svc!.depends_on?.setup?.condition).toBe('service_completed_successfully');
   });
@@ -145,6 +146,7 @@ describe('deploy/k8s', () => {
       const explicit = Object.fromEntries((container!.env ?? []).map((e) => [e.name, e.value]));
       expect(explicit.SERVICE_DIR).toBe(spec.dir);
       for (const [variable, port] of Object.entries(spec.ports)) expect(Number(explicit[variable])).toBe(port);
+      expect(explicit.NODE_OPTIONS, `${name} NODE_OPTIONS`).toBe(spec.nodeOptions);
       expect(byKind('PodDisruptionBudget').map((d) => d.metadata.name)).toContain(name);
     },
   );

@@ -38,6 +38,7 @@ export {
 } from './validation/parse-control-file.js';
 export { CONTROL_FILE_NAME, FILE_NAME_PATTERN } from './validation/validate-files.js';
 export { createTransformer, type TransformResult, type Transformer } from './transform/transformer.js';
+export { UsernameSet } from './transform/username-set.js';
 export {
   compile,
   type Batch,

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalInfra } from './local-stack.js';
 import { startProcess, stopProcess, waitForReady, type ManagedProcess } from './processes.js';
-import { LOCAL_PEERS, SERVICES } from './services.js';
+import { LOCAL_PEERS, SERVICES, serviceEnv } from './services.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const localDir = join(root, '.local');
@@ -52,7 +52,8 @@ async function main(): Promise<void> {
       startProcess('setup', 0, process.execPath, [join(root, 'packages/cli/dist/main.js'), 'setup'], env, root),
     );
     SERVICES.forEach((svc, i) => {
-      const p = startProcess(svc.name, i + 1, process.execPath, [join(root, svc.dir, 'dist/main.js')], env, root);
+      const args = [join(root, svc.dir, 'dist/main.js')];
+      const p = startProcess(svc.name, i + 1, process.execPath, args, serviceEnv(svc, env), root);
       processes.push(p);
       void p.exited.then((code) => {
         if (!stopping) {

@@ -26,6 +26,14 @@ describe('UsernameSet', () => {
       expect(set.add(name)).toBe(isNew);
     }
     for (const name of reference) expect(set.add(name)).toBe(false);
+    // Entries are numbered in the order first added; indexOf and nameAt map between number and name.
+    const order = [...reference];
+    expect(set.size).toBe(order.length);
+    order.forEach((name, entry) => {
+      expect(set.indexOf(name)).toBe(entry);
+      expect(set.nameAt(entry)).toBe(name);
+    });
+    expect(set.indexOf('not there at all')).toBe(-1);
   });
 
   it('tells apart names that differ only in length or in one character', () => {

@@ -5,6 +5,8 @@
  * the garbage collector copies it twice. Here the characters go into one growing Uint16Array and an
  * open-addressing table holds each entry's number and hash in Int32Arrays: no object per username, and a
  * lookup usually touches one slot. The hash is seeded per set, so a file cannot be built to collide.
+ * Entries are numbered in the order added, so callers keep per-name data in typed arrays beside it (the
+ * apply worker's baseline of a million in-feed users lives off the JavaScript heap this way).
  */
 export class UsernameSet {
   private chars = new Uint16Array(1 << 16);
@@ -17,20 +19,42 @@ export class UsernameSet {
   private hashes = new Int32Array(1 << 12);
   private readonly seed = (Math.random() * 0x100000000) | 0;
 
-  /** Adds `name`; false when it was already there. */
+  /** Names held. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds `name`; false when it was already there. Entries are numbered 0, 1, … in the order added. */
   add(name: string): boolean {
     const hash = this.hash(name);
-    const mask = this.slots.length - 1;
-    let slot = hash & mask;
-    for (let entry = this.slots[slot]; entry !== 0; entry = this.slots[slot]) {
-      if (this.hashes[slot] === hash && this.equals(entry - 1, name)) return false;
-      slot = (slot + 1) & mask;
-    }
+    const slot = this.slotOf(name, hash);
+    if (this.slots[slot] !== 0) return false;
     this.append(name);
     this.slots[slot] = this.count;
     this.hashes[slot] = hash;
     if (this.count * 2 > this.slots.length) this.rehash();
     return true;
+  }
+
+  /** The entry number of `name`, or -1. */
+  indexOf(name: string): number {
+    return this.slots[this.slotOf(name, this.hash(name))] - 1;
+  }
+
+  /** The name of entry `entry` (0 ≤ entry < size). */
+  nameAt(entry: number): string {
+    return String.fromCharCode(...this.chars.subarray(this.starts[entry], this.starts[entry + 1]));
+  }
+
+  /** The slot holding `name`, or the empty slot where it would go. */
+  private slotOf(name: string, hash: number): number {
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (let entry = this.slots[slot]; entry !== 0; entry = this.slots[slot]) {
+      if (this.hashes[slot] === hash && this.equals(entry - 1, name)) return slot;
+      slot = (slot + 1) & mask;
+    }
+    return slot;
   }
 
   // FNV-1a over UTF-16 code units, from a random basis.

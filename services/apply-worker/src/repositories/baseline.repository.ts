@@ -11,6 +11,7 @@
  */
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { UsernameSet } from '@usersync/control-file';
 
 const KEY_BYTES = 32;
 const ELIGIBLE = 1; // the user may be found unchanged
@@ -18,17 +19,19 @@ const SEEN = 2; // the file named the user
 
 /**
  * Per user a 128-bit match key: 16 hex digits of the stored desired-state digest and 16 of the raw
- * record's, so a changed record passes for unchanged with odds of 2^-128. The keys sit as ASCII in one
- * buffer beside a username → index map (about 70 bytes a user; a Map of strings took four times that).
+ * record's, so a changed record passes for unchanged with odds of 2^-128. Usernames sit in the engine's
+ * UsernameSet (characters and hash table in typed arrays) and the keys as ASCII in one buffer beside it,
+ * numbered alike: about 60 bytes a user, none of them on the JavaScript heap, so the worker's heap cap
+ * (devstack SERVICES) holds for any directory size. A Map of strings took four times that, on the heap.
  */
 export class Baseline {
-  private readonly index = new Map<string, number>();
+  private readonly names = new UsernameSet();
   private keys = Buffer.alloc(KEY_BYTES * 1024);
   private flags = new Uint8Array(1024);
 
   /** In-feed users at load time. */
   get size(): number {
-    return this.index.size;
+    return this.names.size;
   }
 
   /**
@@ -36,9 +39,10 @@ export class Baseline {
    * re-applied whatever the record holds.
    */
   add(username: string, key: { source: Buffer; start: number } | null): void {
-    const i = this.index.size;
+    const i = this.names.size;
+    // Usernames are unique in the directory; a repeat would only add nothing.
+    if (!this.names.add(username)) return;
     if (i === this.flags.length) this.grow();
-    this.index.set(username, i);
     if (key === null) return;
     this.flags[i] = ELIGIBLE;
     key.source.copy(this.keys, KEY_BYTES * i, key.start, key.start + KEY_BYTES);
@@ -46,8 +50,8 @@ export class Baseline {
 
   /** Marks the user as named by the file; true when the record changes nothing (digests as stored). */
   see(username: string, desiredDigest?: string, recordDigest?: string): boolean {
-    const i = this.index.get(username);
-    if (i === undefined) return false;
+    const i = this.names.indexOf(username);
+    if (i < 0) return false;
     const flags = this.flags[i]!;
     this.flags[i] = flags | SEEN;
     if (!(flags & ELIGIBLE) || desiredDigest === undefined || recordDigest === undefined) return false;
@@ -62,7 +66,7 @@ export class Baseline {
 
   /** The users the file did not name. */
   *absent(): Generator<string> {
-    for (const [username, i] of this.index) if (!(this.flags[i]! & SEEN)) yield username;
+    for (let i = 0; i < this.names.size; i++) if (!(this.flags[i]! & SEEN)) yield this.names.nameAt(i);
   }
 
   private grow(): void {
