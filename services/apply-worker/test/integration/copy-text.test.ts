@@ -3,6 +3,7 @@
  * (which escapes only backslashes, relying on JSON.stringify never writing a raw control character), and
  * rows spread over many 64 KB buffers arrive whole and in order.
  */
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyText, CopyRows, field, jsonField } from '../../src/repositories/copy-text.js';
 import { createHarness, type Harness } from '../support/harness.js';
@@ -16,6 +17,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
+
+/** Runs `body` in a transaction on one connection (the temp tables live until it ends). */
+async function inTransaction(body: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const client = await h.pool.connect();
+  try {
+    await client.query('BEGIN');
+    await body(client);
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+}
 
 const AWKWARD = [
   'plain',
@@ -36,9 +49,7 @@ const AWKWARD = [
 
 describe('COPY text', () => {
   it('carries every awkward string through field and jsonField, in text and json columns', async () => {
-    const client = await h.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(async (client) => {
       await client.query('CREATE TEMP TABLE t (n int, plain text, doc json, nothing text) ON COMMIT DROP');
       const rows = new CopyRows();
       AWKWARD.forEach((s, n) => {
@@ -64,16 +75,11 @@ describe('COPY text', () => {
       // jsonb parses what json only checks: the escapes must be valid there too.
       const { rows: casts } = await client.query<{ n: number }>('SELECT count(doc::jsonb)::int AS n FROM t');
       expect(casts[0]!.n).toBe(AWKWARD.length);
-      await client.query('COMMIT');
-    } finally {
-      client.release();
-    }
+    });
   });
 
   it('streams rows larger than a buffer and many buffers in order', async () => {
-    const client = await h.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(async (client) => {
       await client.query('CREATE TEMP TABLE big (n int, body text) ON COMMIT DROP');
       const rows = new CopyRows();
       const huge = 'x'.repeat(200_000);
@@ -85,9 +91,6 @@ describe('COPY text', () => {
            max(length(body)) FILTER (WHERE n = 777) AS huge FROM big`,
       );
       expect(back[0]).toEqual({ count: 20_000, ordered: true, huge: 200_000 });
-      await client.query('COMMIT');
-    } finally {
-      client.release();
-    }
+    });
   });
 });
