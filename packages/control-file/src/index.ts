@@ -46,9 +46,12 @@ export {
   type FileSources,
   type RecordOutcome,
   type RecordStatus,
+  type UnchangedCheck,
+  type UnchangedVerdict,
 } from './transform/batch.js';
 export {
   canonicalJson,
+  DESIRED_STATE_VERSION,
   desiredStateDigest,
   desiredStateParts,
   rawRecordJson,

@@ -148,6 +148,32 @@ describe('compile(...).records', () => {
     expect(outcomes[2].errors).toEqual(['Duplicate username: jsmith (ignoring record 2)']);
   });
 
+  it('skips the transform of records the caller vouches for, still finding later duplicates', async () => {
+    const batch = compile(controlFile(workedExample));
+    const asked: string[] = [];
+    const outcomes: RecordOutcome[] = [];
+    const files = { people: Readable.from([JSON.stringify(people)]) };
+    for await (const chunk of batch.recordBatches(files, (username, record) => {
+      asked.push(username);
+      return { unchanged: (record as { ID?: string }).ID === 'js2002', recordJson: `json of ${username}` };
+    }))
+      outcomes.push(...chunk);
+    // Asked once per new username, after the duplicate check (the duplicate js2002 and the record without
+    // a username are never asked); the vouched-for record has no desired state and no lines.
+    expect(asked).toEqual(['jb1001', 'js2002', 'ab3003']);
+    expect(outcomes.map((o) => [o.recordNumber, o.status, o.username])).toEqual([
+      [0, 'ok', 'jb1001'],
+      [1, 'unchanged', 'js2002'],
+      [2, 'duplicate', 'js2002'],
+      [3, 'incomplete', 'ab3003'],
+      [4, 'no-username', undefined],
+    ]);
+    expect(outcomes[1]).toMatchObject({ complete: true, errors: [], notes: [], recordJson: 'json of js2002' });
+    expect(outcomes[0]!.recordJson).toBe('json of jb1001');
+    expect(outcomes[1]!.desired).toBeUndefined();
+    expect(outcomes[2]!.errors).toEqual(['Duplicate username: js2002 (ignoring record 2)']);
+  });
+
   it('fails when a file has no data', async () => {
     const batch = compile(controlFile(workedExample));
     await expect(collect(batch.records({}))).rejects.toThrow('No data for file people');

@@ -8,7 +8,23 @@ import type { DesiredFields } from './parallel-protocol.js';
 import { createTransformer, type Transformer } from './transformer.js';
 import { UsernameSet } from './username-set.js';
 
-export type RecordStatus = 'ok' | 'incomplete' | 'no-username' | 'duplicate';
+export type RecordStatus = 'ok' | 'incomplete' | 'no-username' | 'duplicate' | 'unchanged';
+
+/**
+ * The caller's answer to "is this record exactly the one its user was last applied from, under the same
+ * control file, config and engine?" (the apply worker's baseline knows). `unchanged` skips the transform:
+ * the outcome has status 'unchanged' and no desired state, as the result is known to be the stored one.
+ * Asked after the username and duplicate checks, so a later record with the same username is still a
+ * duplicate. The record's JSON and digest, when the caller computed them to decide, ride on the outcome
+ * (recordJson, recordSha1) so they are not computed twice.
+ */
+export type UnchangedCheck = (username: string, record: unknown) => UnchangedVerdict;
+
+export interface UnchangedVerdict {
+  unchanged: boolean;
+  recordJson?: string;
+  recordSha1?: string;
+}
 
 /** What happened to one record of a run, with the log lines Haplo would write for it. */
 export interface RecordOutcome {
@@ -45,8 +61,11 @@ export interface Batch {
   readonly transformer: Transformer;
   /** Every record of every file, in the control file's `files` order, with Haplo's per-record rules applied. */
   records(files: FileSources): AsyncIterable<RecordOutcome>;
-  /** The same outcomes in arrays (one await per batch): for the apply worker's hot loop. */
-  recordBatches(files: FileSources): AsyncIterable<RecordOutcome[]>;
+  /**
+   * The same outcomes in arrays (one await per batch): for the apply worker's hot loop. With `unchanged`,
+   * records it vouches for are not transformed (the parallel batch transforms every record, never asking).
+   */
+  recordBatches(files: FileSources, unchanged?: UnchangedCheck): AsyncIterable<RecordOutcome[]>;
 }
 
 /** Compiles a validated control file for a run. Throws NO_USERNAME_RULE as `createTransformer` does. */
@@ -56,7 +75,7 @@ export function compile(controlFile: ControlFile): Batch {
     controlFile,
     transformer,
     records: (files) => runRecords(controlFile, transformer, files),
-    recordBatches: (files) => runRecordBatches(controlFile, transformer, files),
+    recordBatches: (files, unchanged) => runRecordBatches(controlFile, transformer, files, unchanged),
   };
 }
 
@@ -72,6 +91,7 @@ async function* runRecordBatches(
   controlFile: ControlFile,
   transformer: Transformer,
   files: FileSources,
+  unchanged?: UnchangedCheck,
 ): AsyncGenerator<RecordOutcome[]> {
   // Usernames are stored lowercased, so duplicates are found after lowercasing. Haplo compares the raw
   // extracted value, lets "JSmith" and "jsmith" both through and then applies both to the same user.
@@ -82,7 +102,7 @@ async function* runRecordBatches(
     for await (const records of readRecordBatches(fileName, controlFile.files[fileName], source)) {
       const outcomes: RecordOutcome[] = new Array(records.length);
       for (let i = 0; i < records.length; i++) {
-        outcomes[i] = outcomeOf(transformer, seen, fileName, records[i], recordNumber++);
+        outcomes[i] = outcomeOf(transformer, seen, fileName, records[i], recordNumber++, unchanged);
       }
       yield outcomes;
     }
@@ -95,6 +115,7 @@ function outcomeOf(
   fileName: string,
   record: unknown,
   n: number,
+  unchanged: UnchangedCheck | undefined,
 ): RecordOutcome {
   const username = transformer.usernameOf(record);
   if (username === undefined) {
@@ -105,6 +126,33 @@ function outcomeOf(
     const errors = [`Duplicate username: ${username} (ignoring record ${n})`];
     return { recordNumber: n, fileName, record, status: 'duplicate', username, complete: false, errors, notes: [] };
   }
+  if (unchanged === undefined) return transformed(transformer, fileName, record, n, username);
+  const verdict = unchanged(username, record);
+  const { recordJson, recordSha1 } = verdict;
+  if (verdict.unchanged) {
+    return {
+      recordNumber: n,
+      fileName,
+      record,
+      status: 'unchanged',
+      username,
+      complete: true,
+      errors: [],
+      notes: [],
+      recordJson,
+      recordSha1,
+    };
+  }
+  return { ...transformed(transformer, fileName, record, n, username), recordJson, recordSha1 };
+}
+
+function transformed(
+  transformer: Transformer,
+  fileName: string,
+  record: unknown,
+  n: number,
+  username: string,
+): RecordOutcome {
   const result = transformer.transformWithUsername(record, n, username);
   if (!result.complete) {
     const notes = [`Record has missing data for username ${username} (ignoring)`];

@@ -81,6 +81,15 @@ export function canonicalJson(value: unknown): string {
   return `${out}}`;
 }
 
+/**
+ * The version of what this engine makes of a record: bump it whenever the same record and control file
+ * would give a different desired state or digest (a conversion fixed, the canonical form changed). The
+ * apply worker skips the transform of records unchanged since a run under the same control file, config
+ * and version (its transform fingerprint), so without a bump such a fix would never reach unchanged users.
+ * desired-state-version.test.ts fails when the output for its fixtures changes, as a reminder.
+ */
+export const DESIRED_STATE_VERSION = 1;
+
 /** SHA-256 (hex) of the canonical JSON: the worker compares this with the stored digest, not raw records. */
 export function desiredStateDigest(desired: DesiredUser): string {
   return hash('sha256', canonicalJson(desired), 'hex');

@@ -8,14 +8,16 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ConflictError, withTransaction, type ObjectStore } from '@usersync/platform';
-import { NO_USERNAME_RULE_MESSAGE } from '@usersync/control-file';
+import { CONTROL_FILE_NAME, NO_USERNAME_RULE_MESSAGE } from '@usersync/control-file';
 import { clearRunPlan, isCancelRequested, transitionRun, type RunLogLine } from '@usersync/run-state';
 import { applySettingsFrom } from '../domain/apply-settings.js';
+import { transformFingerprint } from '../domain/transform-fingerprint.js';
 import { holdFor, STALE_PLAN_DETAIL, type Hold } from '../domain/hold-policy.js';
 import { errorLine, noteLine } from '../domain/log-lines.js';
 import { describeFailure, isTransient } from '../domain/run-failure.js';
 import { analyzeFeed, copyAbsentUsers, createFeedTables } from '../repositories/feed.repository.js';
 import { loadBaseline } from '../repositories/baseline.repository.js';
+import { lastTransformFingerprint, saveTransformFingerprint } from '../repositories/sync-state.repository.js';
 import { buildPlan, createPlanTable, storePlan, summarizePlan } from '../repositories/plan.repository.js';
 import { applyPlan, upsertManagedGroups } from '../repositories/directory-apply.repository.js';
 import { firstUserId, userIdsUsedUpTo } from '../repositories/direct-create.repository.js';
@@ -37,6 +39,8 @@ export interface ApplyDeps {
   transformThreads?: number | 'auto';
   /** Write a first import's creates straight into the directory (default true; see direct-create.repository.ts). */
   directCreates?: boolean;
+  /** Skip transforming records unchanged since the last completed run (default true; see transform-fingerprint.ts). */
+  skipUnchanged?: boolean;
 }
 
 /** What became of a queued run. */
@@ -78,11 +82,12 @@ async function processLocked(deps: ApplyDeps, runId: number): Promise<RunOutcome
   const progress = startProgress(deps.pool, runId, (err) => log.warn({ err }, 'progress write failed'));
   const start = new Date();
   const timings: Record<string, number> = {};
+  const records: RunContext['records'] = { total: 0, unchanged: 0, skipped: 0 };
   const checkpoint = async () => {
     if (await isCancelRequested(deps.pool, runId)) throw new RunCancelled(`run ${runId} was cancelled`);
   };
   try {
-    const ctx = { start, timings, progress, checkpoint, log };
+    const ctx = { start, timings, records, progress, checkpoint, log };
     let outcome: 'complete' | 'held';
     try {
       outcome = await withTransaction(deps.pool, (client) => planAndApply(client, deps, input, ctx, true));
@@ -92,7 +97,7 @@ async function processLocked(deps: ApplyDeps, runId: number): Promise<RunOutcome
       outcome = await withTransaction(deps.pool, (client) => planAndApply(client, deps, input, ctx, false));
     }
     await progress.finish(outcome);
-    log.info({ outcome, durationMs: Date.now() - start.getTime(), timings }, 'run processed');
+    log.info({ outcome, durationMs: Date.now() - start.getTime(), timings, records }, 'run processed');
     return outcome;
   } catch (err) {
     if (err instanceof RunCancelled || (err instanceof ConflictError && err.code === 'RUN_BAD_STATE')) {
@@ -131,6 +136,8 @@ interface RunContext {
   start: Date;
   /** Milliseconds per phase, logged with the outcome (and in the bench). */
   timings: Record<string, number>;
+  /** Records read, found unchanged, and of those not even transformed (logged with the outcome). */
+  records: { total: number; unchanged: number; skipped: number };
   progress: ProgressReporter;
   checkpoint: () => Promise<void>;
   log: Logger;
@@ -173,8 +180,20 @@ async function planAndApply(
     await upsertManagedGroups(client, settings.managedGroups);
     await clearRunPlan(client, runId);
   }
+  // Records unchanged since the last completed run need no transform when nothing else that shapes a
+  // desired state changed either (same fingerprint); force update re-applies everyone anyway.
+  const fingerprint = transformFingerprint(input.files.find((f) => f.name === CONTROL_FILE_NAME)!.digest, settings);
+  const skipUnchanged =
+    deps.skipUnchanged !== false && !settings.updateAll && (await lastTransformFingerprint(client)) === fingerprint;
   lap('baseline');
-  let stats: TransformStats = { records: 0, validRecords: 0, failedRecords: 0, errorLines: 0, unchanged: 0 };
+  let stats: TransformStats = {
+    records: 0,
+    validRecords: 0,
+    failedRecords: 0,
+    errorLines: 0,
+    unchanged: 0,
+    skipped: 0,
+  };
   if (controlFile.hasUsernameRule) {
     stats = await transformIntoFeed(
       client,
@@ -185,6 +204,7 @@ async function planAndApply(
         baseline,
         blockInvalidRecords: settings.blockInvalidRecords,
         ...(directCreates ? { directCreatesFor: directCreates } : {}),
+        skipUnchanged,
       },
       { progress: (n) => ctx.progress.set('transform', n), checkpoint: ctx.checkpoint },
     );
@@ -196,6 +216,7 @@ async function planAndApply(
   // What is left of the baseline is every in-feed user the file did not name.
   await copyAbsentUsers(client, baseline.absent());
   lap('transform');
+  Object.assign(ctx.records, { total: stats.records, unchanged: stats.unchanged, skipped: stats.skipped });
   ctx.progress.set('plan', stats.records);
   await analyzeFeed(client);
   // Direct: the plan table holds the creates already; an empty directory has nothing to update or block.
@@ -246,6 +267,8 @@ async function planAndApply(
   // Guarded by status = 'running': an admin's cancel committed after the last checkpoint makes this throw
   // a ConflictError, and the whole transaction rolls back.
   await transitionRun(client, runId, 'complete', { counts, planCounts: counts, planDigest: plan.digest, errorCount });
+  // Every in-feed user without the error flag now has the desired state this fingerprint gives its last record.
+  await saveTransformFingerprint(client, fingerprint, runId);
   await publishApplied(client, runId, counts, errorCount, deps.userEventCap, ctx.log);
   lap('events');
   return 'complete';

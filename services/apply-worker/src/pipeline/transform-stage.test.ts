@@ -93,13 +93,18 @@ describe('transformIntoFeed', () => {
     await db.drop();
   });
 
-  async function feedOf(batch: Batch, files: FileSources, baseline = new Baseline()) {
+  async function feedOf(batch: Batch, files: FileSources, baseline = new Baseline(), skipUnchanged = false) {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
       await createFeedTables(client);
       const progress: number[] = [];
-      const rules = { managedGroups: new Set(['staff', 'students']), baseline, blockInvalidRecords: false };
+      const rules = {
+        managedGroups: new Set(['staff', 'students']),
+        baseline,
+        blockInvalidRecords: false,
+        skipUnchanged,
+      };
       const stats: TransformStats = await transformIntoFeed(client, batch, files, rules, {
         progress: (n) => progress.push(n),
         checkpoint: async () => undefined,
@@ -146,20 +151,29 @@ describe('transformIntoFeed', () => {
     const clean = rows.filter((r) => r.valid && !r.has_error);
     expect(clean.length).toBeGreaterThan(10);
     const [changed, flagged, ...same] = clean;
-    const baseline = new Baseline();
-    for (const r of same) baseline.add(r.username, matchKeyOf(r.digest, r.record_digest));
-    baseline.add(changed!.username, matchKeyOf(changed!.digest, '0'.repeat(40)));
-    baseline.add(flagged!.username, null);
-    baseline.add('gone', matchKeyOf('a'.repeat(64), 'b'.repeat(40)));
-    const partial = await feedOf(compile(parsed.controlFile), files, baseline);
-    expect(partial.stats.unchanged).toBe(same.length);
-    expect(partial.stats.records).toBe(full.stats.records);
-    const names = (partial.feed as Array<{ username: string }>).map((r) => r.username);
-    expect(names).toEqual(expect.arrayContaining([changed!.username, flagged!.username]));
-    for (const r of same) expect(names).not.toContain(r.username);
-    expect(partial.feed).toHaveLength(rows.length - same.length);
-    expect(partial.log).toEqual(full.log);
-    expect([...baseline.absent()]).toEqual(['gone']);
+    const baselineOf = () => {
+      const baseline = new Baseline();
+      for (const r of same) baseline.add(r.username, matchKeyOf(r.digest, r.record_digest));
+      baseline.add(changed!.username, matchKeyOf(changed!.digest, '0'.repeat(40)));
+      baseline.add(flagged!.username, null);
+      baseline.add('gone', matchKeyOf('a'.repeat(64), 'b'.repeat(40)));
+      return baseline;
+    };
+    // Transformed and compared, or (same transform fingerprint) not even transformed: the same feed and log.
+    for (const skipUnchanged of [false, true]) {
+      const baseline = baselineOf();
+      const partial = await feedOf(compile(parsed.controlFile), files, baseline, skipUnchanged);
+      expect(partial.stats.unchanged).toBe(same.length);
+      expect(partial.stats.skipped).toBe(skipUnchanged ? same.length : 0);
+      expect(partial.stats.records).toBe(full.stats.records);
+      expect(partial.stats.validRecords).toBe(full.stats.validRecords);
+      const names = (partial.feed as Array<{ username: string }>).map((r) => r.username);
+      expect(names).toEqual(expect.arrayContaining([changed!.username, flagged!.username]));
+      for (const r of same) expect(names).not.toContain(r.username);
+      expect(partial.feed).toHaveLength(rows.length - same.length);
+      expect(partial.log).toEqual(full.log);
+      expect([...baseline.absent()]).toEqual(['gone']);
+    }
   });
 
   it('transformBatch: threads 0 is the sequential batch, more is the parallel one (worker-computed pieces)', async () => {

@@ -17,6 +17,7 @@ import {
   type DesiredUser,
   type FileSources,
   type RecordOutcome,
+  type UnchangedCheck,
 } from '@usersync/control-file';
 import {
   copyFeedChunk,
@@ -40,6 +41,8 @@ export interface TransformStats {
   errorLines: number;
   /** Valid records that matched the baseline: counted here, never sent to PostgreSQL. */
   unchanged: number;
+  /** Of those, records not even transformed (raw digest as stored, same transform fingerprint). */
+  skipped: number;
 }
 
 /** What the stage checks records against. */
@@ -55,6 +58,12 @@ export interface FeedRules {
    * directory for this run (direct-create.repository.ts) instead of into the feed.
    */
   directCreatesFor?: { runId: number; /** The next user id to give; advanced by the stage. */ nextId: number };
+  /**
+   * The directory's digests were verified under this run's transform fingerprint (sync_state): a record
+   * whose raw digest is its user's stored one is not transformed, as its desired state is the stored one.
+   * Only the sequential batch asks; the parallel one transforms everything.
+   */
+  skipUnchanged?: boolean;
 }
 
 /** Hooks the stage calls between chunks. */
@@ -128,7 +137,14 @@ export async function transformIntoFeed(
   rules: FeedRules,
   hooks: TransformHooks,
 ): Promise<TransformStats> {
-  const stats: TransformStats = { records: 0, validRecords: 0, failedRecords: 0, errorLines: 0, unchanged: 0 };
+  const stats: TransformStats = {
+    records: 0,
+    validRecords: 0,
+    failedRecords: 0,
+    errorLines: 0,
+    unchanged: 0,
+    skipped: 0,
+  };
   let chunk = new Chunk(rules.directCreatesFor);
   let pending: Promise<void> = Promise.resolve();
 
@@ -143,7 +159,15 @@ export async function transformIntoFeed(
     pending.catch(() => undefined);
   };
 
-  for await (const outcomes of batch.recordBatches(files)) {
+  const { baseline } = rules;
+  const unchanged: UnchangedCheck | undefined = rules.skipUnchanged
+    ? (username, record) => {
+        const recordJson = rawRecordJson(record);
+        const recordSha1 = sha1(recordJson);
+        return { unchanged: baseline.seeRecord(username, recordSha1), recordJson, recordSha1 };
+      }
+    : undefined;
+  for await (const outcomes of batch.recordBatches(files, unchanged)) {
     for (const outcome of outcomes) {
       stats.records++;
       addOutcome(outcome, rules, chunk, stats);
@@ -157,6 +181,12 @@ export async function transformIntoFeed(
 
 function addOutcome(o: RecordOutcome, rules: FeedRules, out: FeedSink, stats: TransformStats): void {
   const username = o.username ?? null;
+  if (o.status === 'unchanged') {
+    stats.validRecords++;
+    stats.unchanged++;
+    stats.skipped++;
+    return;
+  }
   let sub = 1;
   for (const message of o.errors) sub = addError(out, stats, o.recordNumber, sub, username, message);
   // Status 'ok' always has a desired state; reading `desired` here would make the parallel batch parse it.

@@ -64,6 +64,22 @@ export class Baseline {
     return true;
   }
 
+  /**
+   * True, and the user marked as named by the file, when `recordDigest` is (in its first 64 bits) the raw
+   * digest the user was last applied from and nothing forces a re-apply. Under an unchanged transform
+   * fingerprint (sync-state.repository.ts) such a record needs no transform: its desired state is the
+   * stored one. Otherwise nothing is marked: the record is transformed, and whether it counts as naming
+   * its user is decided then (an invalid record does not, under Haplo's blockInvalidRecords).
+   */
+  seeRecord(username: string, recordDigest: string): boolean {
+    const i = this.names.indexOf(username);
+    if (i < 0 || !(this.flags[i]! & ELIGIBLE)) return false;
+    const at = KEY_BYTES * i + KEY_BYTES / 2;
+    for (let c = 0; c < KEY_BYTES / 2; c++) if (this.keys[at + c] !== recordDigest.charCodeAt(c)) return false;
+    this.flags[i]! |= SEEN;
+    return true;
+  }
+
   /** The users the file did not name. */
   *absent(): Generator<string> {
     for (let i = 0; i < this.names.size; i++) if (!(this.flags[i]! & SEEN)) yield this.names.nameAt(i);
