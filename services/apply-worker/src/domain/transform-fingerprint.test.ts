@@ -19,6 +19,12 @@ describe('transformFingerprint', () => {
     expect(transformFingerprint('control-a', { ...base, managedGroups: groups.slice(1) })).not.toBe(fp);
   });
 
+  it('changes with the year, which places two-digit years', () => {
+    const at = (iso: string) => transformFingerprint('control-a', base, new Date(iso));
+    expect(at('2026-01-01T00:00:00Z')).toBe(at('2026-12-31T23:59:59Z'));
+    expect(at('2027-01-01T00:00:00Z')).not.toBe(at('2026-12-31T23:59:59Z'));
+  });
+
   it('ignores what does not shape a desired state: group names and their order', () => {
     const fp = transformFingerprint('control-a', base);
     const renamed = [...groups].reverse().map((g) => ({ ...g, name: `${g.name}!` }));

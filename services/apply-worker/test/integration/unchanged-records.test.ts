@@ -97,6 +97,17 @@ describe('records unchanged since the last completed run', () => {
     expect(one.run.counts).toMatchObject({ updated: 2, unchanged: 27 });
     expect(one.report.skipped).toBe(27);
 
+    // An existing user's record turns invalid and stays so: the user is left as it was and flagged, and the
+    // second time, though the raw record is the one stored, it is transformed and its errors logged again.
+    const broken = renamed.map((r, n) => (n === 7 ? person(7, { EMAIL: '' }) : r));
+    const brokenOnce = await applyBoth({ users: broken });
+    const brokenTwice = await applyBoth({ users: broken });
+    for (const run of [brokenOnce, brokenTwice]) {
+      expect(run.log.filter((l) => l.includes('u7')).length).toBeGreaterThan(0);
+      expect(run.directory.u7).toMatchObject({ error: true, email: 'u7@example.org' });
+    }
+    expect(brokenTwice.report.skipped).toBe(27);
+
     // Another control file (the department tag renamed): nothing is skipped, and every user is updated.
     const control = {
       ...simpleControl,
