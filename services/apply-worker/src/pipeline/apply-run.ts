@@ -24,7 +24,7 @@ import { firstUserId, userIdsUsedUpTo } from '../repositories/direct-create.repo
 import { loadRunInput, type RunInput } from '../repositories/run-input.repository.js';
 import { startProgress, type ProgressReporter } from '../repositories/progress.repository.js';
 import { dataFileSources, loadControlFile } from './control-input.js';
-import { transformBatch, transformIntoFeed, type TransformStats } from './transform-stage.js';
+import { noRecords, transformBatch, transformIntoFeed, type TransformStats } from './transform-stage.js';
 import { writeAppliedLog, writeHeldLog, writeOutcomeLog } from './run-log-writer.js';
 import { publishApplied, publishFailed, publishHeld } from './run-events.js';
 
@@ -186,14 +186,7 @@ async function planAndApply(
   const skipUnchanged =
     deps.skipUnchanged !== false && !settings.updateAll && (await lastTransformFingerprint(client)) === fingerprint;
   lap('baseline');
-  let stats: TransformStats = {
-    records: 0,
-    validRecords: 0,
-    failedRecords: 0,
-    errorLines: 0,
-    unchanged: 0,
-    skipped: 0,
-  };
+  let stats: TransformStats = noRecords();
   if (controlFile.hasUsernameRule) {
     stats = await transformIntoFeed(
       client,

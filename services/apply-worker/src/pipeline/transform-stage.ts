@@ -45,6 +45,11 @@ export interface TransformStats {
   skipped: number;
 }
 
+/** The counts of a stage that has seen no record yet. */
+export function noRecords(): TransformStats {
+  return { records: 0, validRecords: 0, failedRecords: 0, errorLines: 0, unchanged: 0, skipped: 0 };
+}
+
 /** What the stage checks records against. */
 export interface FeedRules {
   /** Managed group codes: others are dropped from a desired state with an ERROR line. */
@@ -137,14 +142,7 @@ export async function transformIntoFeed(
   rules: FeedRules,
   hooks: TransformHooks,
 ): Promise<TransformStats> {
-  const stats: TransformStats = {
-    records: 0,
-    validRecords: 0,
-    failedRecords: 0,
-    errorLines: 0,
-    unchanged: 0,
-    skipped: 0,
-  };
+  const stats = noRecords();
   let chunk = new Chunk(rules.directCreatesFor);
   let pending: Promise<void> = Promise.resolve();
 
