@@ -36,6 +36,15 @@ describe('UsernameSet', () => {
     expect(set.indexOf('not there at all')).toBe(-1);
   });
 
+  it('gives back a name of any length from its entry number', () => {
+    const set = new UsernameSet();
+    const long = 'x\ud800'.repeat(150_000); // 300,000 code units, a lone surrogate among them
+    set.add('a');
+    set.add(long);
+    expect(set.nameAt(1)).toBe(long);
+    expect(set.indexOf(long)).toBe(1);
+  });
+
   it('tells apart names that differ only in length or in one character', () => {
     const set = new UsernameSet();
     for (const name of ['', 'a', 'aa', 'ab', 'ba', 'a\u0000', 'A']) expect(set.add(name)).toBe(true);

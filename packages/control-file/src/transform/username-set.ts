@@ -43,7 +43,13 @@ export class UsernameSet {
 
   /** The name of entry `entry` (0 ≤ entry < size). */
   nameAt(entry: number): string {
-    return String.fromCharCode(...this.chars.subarray(this.starts[entry], this.starts[entry + 1]));
+    // In slices: a spread of a very long name would exceed the engine's argument limit.
+    const end = this.starts[entry + 1];
+    let name = '';
+    for (let at = this.starts[entry]; at < end; at += 8192) {
+      name += String.fromCharCode(...this.chars.subarray(at, Math.min(end, at + 8192)));
+    }
+    return name;
   }
 
   /** The slot holding `name`, or the empty slot where it would go. */
