@@ -126,10 +126,10 @@ function outcomeOf(
     const errors = [`Duplicate username: ${username} (ignoring record ${n})`];
     return { recordNumber: n, fileName, record, status: 'duplicate', username, complete: false, errors, notes: [] };
   }
-  if (unchanged === undefined) return transformed(transformer, fileName, record, n, username);
-  const verdict = unchanged(username, record);
-  const { recordJson, recordSha1 } = verdict;
-  if (verdict.unchanged) {
+  const verdict = unchanged?.(username, record);
+  const recordJson = verdict?.recordJson;
+  const recordSha1 = verdict?.recordSha1;
+  if (verdict?.unchanged) {
     return {
       recordNumber: n,
       fileName,
@@ -143,16 +143,6 @@ function outcomeOf(
       recordSha1,
     };
   }
-  return { ...transformed(transformer, fileName, record, n, username), recordJson, recordSha1 };
-}
-
-function transformed(
-  transformer: Transformer,
-  fileName: string,
-  record: unknown,
-  n: number,
-  username: string,
-): RecordOutcome {
   const result = transformer.transformWithUsername(record, n, username);
   if (!result.complete) {
     const notes = [`Record has missing data for username ${username} (ignoring)`];
@@ -165,10 +155,24 @@ function transformed(
       complete: false,
       errors: result.errors,
       notes,
+      recordJson,
+      recordSha1,
     };
   }
   const { desired, errors } = result;
-  return { recordNumber: n, fileName, record, status: 'ok', username, desired, complete: true, errors, notes: [] };
+  return {
+    recordNumber: n,
+    fileName,
+    record,
+    status: 'ok',
+    username,
+    desired,
+    complete: true,
+    errors,
+    notes: [],
+    recordJson,
+    recordSha1,
+  };
 }
 
 /** Opens a run's data file by name; FILE_MISSING when there is none. */
