@@ -14,6 +14,9 @@ import { to as copyTo } from 'pg-copy-streams';
 import { UsernameSet } from '@usersync/control-file';
 
 const KEY_BYTES = 32;
+// Where each digest's 16 hex digits sit in a user's key (as loadBaseline's SQL and matchKeyOf build it).
+const DESIRED_HALF = 0;
+const RECORD_HALF = KEY_BYTES / 2;
 const ELIGIBLE = 1; // the user may be found unchanged
 const SEEN = 2; // the file named the user
 
@@ -55,13 +58,7 @@ export class Baseline {
     const flags = this.flags[i]!;
     this.flags[i] = flags | SEEN;
     if (!(flags & ELIGIBLE) || desiredDigest === undefined || recordDigest === undefined) return false;
-    const at = KEY_BYTES * i;
-    const half = KEY_BYTES / 2;
-    for (let c = 0; c < half; c++) {
-      if (this.keys[at + c] !== desiredDigest.charCodeAt(c)) return false;
-      if (this.keys[at + half + c] !== recordDigest.charCodeAt(c)) return false;
-    }
-    return true;
+    return this.keyHalfIs(i, DESIRED_HALF, desiredDigest) && this.keyHalfIs(i, RECORD_HALF, recordDigest);
   }
 
   /**
@@ -73,10 +70,15 @@ export class Baseline {
    */
   seeRecord(username: string, recordDigest: string): boolean {
     const i = this.names.indexOf(username);
-    if (i < 0 || !(this.flags[i]! & ELIGIBLE)) return false;
-    const at = KEY_BYTES * i + KEY_BYTES / 2;
-    for (let c = 0; c < KEY_BYTES / 2; c++) if (this.keys[at + c] !== recordDigest.charCodeAt(c)) return false;
+    if (i < 0 || !(this.flags[i]! & ELIGIBLE) || !this.keyHalfIs(i, RECORD_HALF, recordDigest)) return false;
     this.flags[i]! |= SEEN;
+    return true;
+  }
+
+  /** Whether user `i`'s key half at `offset` holds the first 16 hex digits of `digest`. */
+  private keyHalfIs(i: number, offset: number, digest: string): boolean {
+    const at = KEY_BYTES * i + offset;
+    for (let c = 0; c < KEY_BYTES / 2; c++) if (this.keys[at + c] !== digest.charCodeAt(c)) return false;
     return true;
   }
 

@@ -7,7 +7,7 @@
  * and it runs beside the engine instead of after it.
  */
 import type pg from 'pg';
-import { copyText, CopyRows, field, jsonField } from './copy-text.js';
+import { bool, copyText, CopyRows, field, jsonField } from './copy-text.js';
 import type { FeedRow } from './feed.repository.js';
 
 const after = (field: string, json: string) => `{"field":"${field}","before":null,"after":${json}}`;
@@ -38,7 +38,7 @@ export class EncodedCreates {
     const username = field(r.username);
     this.users.add(
       `${id}\t${username}\t${field(r.title)}\t${field(r.nameFirst)}\t${field(r.nameLast)}\t${field(r.email)}\t` +
-        `t\tt\t${r.hasError ? 't' : 'f'}\tt\t${jsonField(r.tagsJson)}\t${jsonField(r.profileJson)}\t${field(r.digest)}\t${runId}\n`,
+        `t\tt\t${bool(r.hasError)}\tt\t${jsonField(r.tagsJson)}\t${jsonField(r.profileJson)}\t${field(r.digest)}\t${runId}\n`,
     );
     for (const code of JSON.parse(r.groupsJson!) as string[]) this.memberships.add(`${id}\t${field(code)}\tsync\n`);
     this.history.add(`${runId}\t${id}\tcreate\t\\N\n`); // the change list is the stored plan's (migration 003)
