@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { ConflictError, withTransaction, type ObjectStore } from '@usersync/platform';
-import { CONTROL_FILE_NAME, NO_USERNAME_RULE_MESSAGE } from '@usersync/control-file';
+import { NO_USERNAME_RULE_MESSAGE } from '@usersync/control-file';
 import { clearRunPlan, isCancelRequested, transitionRun, type RunLogLine } from '@usersync/run-state';
 import { applySettingsFrom } from '../domain/apply-settings.js';
 import { transformFingerprint } from '../domain/transform-fingerprint.js';
@@ -82,12 +82,12 @@ async function processLocked(deps: ApplyDeps, runId: number): Promise<RunOutcome
   const progress = startProgress(deps.pool, runId, (err) => log.warn({ err }, 'progress write failed'));
   const start = new Date();
   const timings: Record<string, number> = {};
-  const records: RunContext['records'] = { total: 0, unchanged: 0, skipped: 0 };
+  const stats = noRecords();
   const checkpoint = async () => {
     if (await isCancelRequested(deps.pool, runId)) throw new RunCancelled(`run ${runId} was cancelled`);
   };
   try {
-    const ctx = { start, timings, records, progress, checkpoint, log };
+    const ctx = { start, timings, stats, progress, checkpoint, log };
     let outcome: 'complete' | 'held';
     try {
       outcome = await withTransaction(deps.pool, (client) => planAndApply(client, deps, input, ctx, true));
@@ -97,7 +97,7 @@ async function processLocked(deps: ApplyDeps, runId: number): Promise<RunOutcome
       outcome = await withTransaction(deps.pool, (client) => planAndApply(client, deps, input, ctx, false));
     }
     await progress.finish(outcome);
-    log.info({ outcome, durationMs: Date.now() - start.getTime(), timings, records }, 'run processed');
+    log.info({ outcome, durationMs: Date.now() - start.getTime(), timings, stats }, 'run processed');
     return outcome;
   } catch (err) {
     if (err instanceof RunCancelled || (err instanceof ConflictError && err.code === 'RUN_BAD_STATE')) {
@@ -136,8 +136,8 @@ interface RunContext {
   start: Date;
   /** Milliseconds per phase, logged with the outcome (and in the bench). */
   timings: Record<string, number>;
-  /** Records read, found unchanged, and of those not even transformed (logged with the outcome). */
-  records: { total: number; unchanged: number; skipped: number };
+  /** The transform stage's counts of the last pass (logged with the outcome). */
+  stats: TransformStats;
   progress: ProgressReporter;
   checkpoint: () => Promise<void>;
   log: Logger;
@@ -160,7 +160,11 @@ async function planAndApply(
   const runId = input.run.id;
   await client.query(`SET LOCAL work_mem = '64MB'`);
   const settings = applySettingsFrom(input.config);
-  const controlFile = await loadControlFile(deps.objects, input.files, settings.profileSchema);
+  const { controlFile, digest: controlDigest } = await loadControlFile(
+    deps.objects,
+    input.files,
+    settings.profileSchema,
+  );
   await createFeedTables(client);
 
   const lap = lapTimer(ctx.timings);
@@ -182,7 +186,7 @@ async function planAndApply(
   }
   // Records unchanged since the last completed run need no transform when nothing else that shapes a
   // desired state changed either (same fingerprint); force update re-applies everyone anyway.
-  const fingerprint = transformFingerprint(input.files.find((f) => f.name === CONTROL_FILE_NAME)!.digest, settings);
+  const fingerprint = transformFingerprint(controlDigest, settings);
   const skipUnchanged =
     deps.skipUnchanged !== false && !settings.updateAll && (await lastTransformFingerprint(client)) === fingerprint;
   lap('baseline');
@@ -209,7 +213,7 @@ async function planAndApply(
   // What is left of the baseline is every in-feed user the file did not name.
   await copyAbsentUsers(client, baseline.absent());
   lap('transform');
-  Object.assign(ctx.records, { total: stats.records, unchanged: stats.unchanged, skipped: stats.skipped });
+  Object.assign(ctx.stats, stats);
   ctx.progress.set('plan', stats.records);
   await analyzeFeed(client);
   // Direct: the plan table holds the creates already; an empty directory has nothing to update or block.

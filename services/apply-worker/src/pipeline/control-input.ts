@@ -29,12 +29,15 @@ async function readAll(stream: Readable, limit: number, what: string): Promise<B
   return Buffer.concat(chunks);
 }
 
-/** Loads and validates the run's `_control`; a bad one fails the run with Haplo's `Errors in control file:`. */
+/**
+ * Loads and validates the run's `_control`; a bad one fails the run with Haplo's `Errors in control file:`.
+ * Gives its content digest too (part of the run's transform fingerprint).
+ */
 export async function loadControlFile(
   objects: ObjectStore,
   files: readonly RunFile[],
   profileSchema: ProfileSchema,
-): Promise<ControlFile> {
+): Promise<{ controlFile: ControlFile; digest: string }> {
   const entry = files.find((f) => f.name === CONTROL_FILE_NAME);
   if (!entry) {
     const message = 'Logic error: sync run without a control file';
@@ -42,7 +45,7 @@ export async function loadControlFile(
   }
   const text = await readAll(await objects.get(entry.digest), MAX_CONTROL_BYTES, 'The control file');
   const parsed = parseControlFile(text, { profileSchema });
-  if (parsed.ok) return parsed.controlFile;
+  if (parsed.ok) return { controlFile: parsed.controlFile, digest: entry.digest };
   const lines = [
     exceptionLine('Errors in control file:'),
     ...parsed.errors.map((e) => ({ ...noteLine(`  ${formatControlFileError(e)}`, null), level: 'error' as const })),

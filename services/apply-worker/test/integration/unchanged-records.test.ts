@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processRun } from '../../src/pipeline/apply-run.js';
+import type { TransformStats } from '../../src/pipeline/transform-stage.js';
 import {
   createHarness,
   createRunningRun,
@@ -25,7 +26,7 @@ import { people, person, simpleConfig, simpleControl } from '../support/simple-f
 let skipping: Harness;
 let transforming: Harness;
 /** The skipping worker's 'run processed' reports. */
-const reports: Array<{ records: { total: number; unchanged: number; skipped: number } }> = [];
+const reports: Array<{ stats: TransformStats }> = [];
 const reportLog = pino(
   { level: 'info' },
   new Writable({
@@ -73,7 +74,7 @@ async function applyBoth(files: { _control?: object; users: object[] }) {
     });
   }
   expect(states[0]).toEqual(states[1]);
-  return { ...states[0]!, report: reports.at(-1)!.records };
+  return { ...states[0]!, report: reports.at(-1)!.stats };
 }
 
 describe('records unchanged since the last completed run', () => {
@@ -89,7 +90,14 @@ describe('records unchanged since the last completed run', () => {
     // Same files: every clean user is skipped; u9 (error flag) is re-applied and u5 is still incomplete.
     const same = await applyBoth({ users: feed });
     expect(same.run.counts).toMatchObject({ updated: 1, unchanged: 28 });
-    expect(same.report).toEqual({ total: 30, unchanged: 28, skipped: 28 });
+    expect(same.report).toEqual({
+      records: 30,
+      validRecords: 29,
+      failedRecords: 1,
+      errorLines: 2,
+      unchanged: 28,
+      skipped: 28,
+    });
 
     // A changed record is transformed; the others are skipped.
     const renamed = feed.map((r, n) => (n === 3 ? person(3, { FIRST: 'Renamed' }) : r));
