@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { openDatabase, type ServiceApp } from '@usersync/platform';
-import { seedAdmin } from './auth/seed-admin.js';
+import { seedAdmin } from './security/seed-admin.js';
 import { createKeyClient } from './clients/key.client.js';
 import { createLookupClient } from './clients/lookup.client.js';
 import { createRunClient } from './clients/run.client.js';
 import type { Config } from './config.js';
-import { sessionRepository } from './repositories/session.repository.js';
+import { sessionRepository } from './store/session.repository.js';
 import { buildServer } from './server.js';
 
 export const SERVICE = 'web';

@@ -4,7 +4,7 @@ import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 // Resolves to web/src/views from both src/ (tsx, vitest) and dist/ (the build), which sit side by side.
-const VIEWS = fileURLToPath(new URL('../src/views', import.meta.url));
+const VIEWS = fileURLToPath(new URL('./views', import.meta.url));
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino';
 import { openDatabase } from '@usersync/platform';
 import { createTestDatabase, type TestDatabase } from '@usersync/devstack';
 import { MIGRATIONS_DIR, OWNER } from '../src/app.js';
-import { createAdminAccount } from '../src/auth/admin-accounts.js';
+import { createAdminAccount } from '../src/security/admin-accounts.js';
 import { createKeyClient, type KeyClient } from '../src/clients/key.client.js';
 import { createRunClient, type RunClient } from '../src/clients/run.client.js';
 import { loadConfig, type Config } from '../src/config.js';

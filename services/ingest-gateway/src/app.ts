@@ -13,12 +13,12 @@ import {
   registerOpsRoutes,
   type ServiceApp,
 } from '@usersync/platform';
-import { createKeyAuth } from './auth/key-auth.js';
-import { createRunActions } from './commands/run-actions.command.js';
-import { startSync } from './commands/start-sync.command.js';
-import { runServiceRegistration } from './grpc/run-service.js';
-import { registerUploadApi } from './http/upload-api.js';
-import { createRunUploader } from './uploads/run-upload.js';
+import { createKeyAuth } from './clients/key-auth.js';
+import { createRunActions } from './usecases/run-actions.command.js';
+import { startSync } from './usecases/start-sync.command.js';
+import { runServiceRegistration } from './handlers/grpc/run-service.js';
+import { registerUploadApi } from './handlers/http/upload-api.js';
+import { createRunUploader } from './usecases/run-upload.js';
 import type { Config } from './config.js';
 
 export const SERVICE = 'ingest-gateway';

@@ -11,9 +11,9 @@ import {
 } from '@usersync/platform';
 import type { Config } from './config.js';
 import { createKeyServiceHandlers } from './handlers/key-service.handlers.js';
-import { MIGRATIONS_DIR, OWNER } from './schema.js';
+import { MIGRATIONS_DIR, OWNER } from './store/schema.js';
 
-export { OWNER } from './schema.js';
+export { OWNER } from './store/schema.js';
 /** The service name: logger binding, NATS connection name, pg application_name. */
 export const SERVICE = 'key-service';
 /** Full proto name of the served service (also its health-check key). */

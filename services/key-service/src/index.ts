@@ -1,7 +1,7 @@
 /** @usersync/key-service: the service app, and the key operations the CLI shares with it. */
 export { createApp, SERVICE, OWNER, KEY_SERVICE_NAME } from './app.js';
 export { loadConfig, type Config } from './config.js';
-export { MIGRATIONS_DIR, migrateKeysSchema } from './schema.js';
+export { MIGRATIONS_DIR, migrateKeysSchema } from './store/schema.js';
 export {
   SECRET_PREFIX,
   KNOWN_SCOPES,
@@ -29,6 +29,6 @@ export {
   type CreatedKey,
   type RevokeOutcome,
   type Verification,
-} from './operations/api-key.operations.js';
-export { listKeyAudit, type ApiKeyRecord, type KeyAuditRecord } from './repositories/api-key.repository.js';
+} from './usecases/api-key.operations.js';
+export { listKeyAudit, type ApiKeyRecord, type KeyAuditRecord } from './store/api-key.repository.js';
 export { createKeyServiceHandlers, keyToProto, actorToProto, actorFromProto } from './handlers/key-service.handlers.js';

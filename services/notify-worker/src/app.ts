@@ -11,7 +11,7 @@ import {
   type ConsumerLoop,
   type ServiceApp,
 } from '@usersync/platform';
-import { createEmailSender } from './channels/email.sender.js';
+import { createEmailSender } from './clients/email.sender.js';
 import type { Config } from './config.js';
 import { reportHost } from './domain/run-report.js';
 import { runOutcomeHandler } from './handlers/run-outcome.handler.js';

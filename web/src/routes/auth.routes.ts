@@ -4,12 +4,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { normaliseEmail } from '../auth/admin-accounts.js';
-import { CSRF_FIELD, csrfTokensMatch } from '../auth/csrf.js';
-import { dummyPasswordHash, verifyPassword } from '../auth/passwords.js';
-import { SESSION_COOKIE, sessionCookieOptions, sessionIdOf } from '../auth/sessions.js';
+import { normaliseEmail } from '../security/admin-accounts.js';
+import { CSRF_FIELD, csrfTokensMatch } from '../security/csrf.js';
+import { dummyPasswordHash, verifyPassword } from '../security/passwords.js';
+import { SESSION_COOKIE, sessionCookieOptions, sessionIdOf } from '../security/sessions.js';
 import { redirect } from '../htmx.js';
-import { adminRepository } from '../repositories/admin.repository.js';
+import { adminRepository } from '../store/admin.repository.js';
 import { actorOf, type RouteContext } from './route-context.js';
 
 const LOGIN_CSRF_COOKIE = 'usersync_login_csrf';

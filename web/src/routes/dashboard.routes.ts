@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { runsV1 } from '@usersync/contracts';
 import type { RouteContext } from './route-context.js';
-import { runLabels } from './runs.labels.js';
+import { runLabels } from '../viewmodels/runs.labels.js';
 
 /** Human label of a run status: RUN_STATUS_COMPLETE → complete. */
 export function runStatusLabel(status: runsV1.RunStatus): string {

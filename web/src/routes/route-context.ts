@@ -2,14 +2,14 @@
 import type pg from 'pg';
 import type { FastifyRequest } from 'fastify';
 import { ForbiddenError } from '@usersync/platform';
-import { csrfTokensMatch } from '../auth/csrf.js';
-import type { LoginRateLimiter } from '../auth/rate-limit.js';
-import type { SessionPolicy, SessionService } from '../auth/sessions.js';
+import { csrfTokensMatch } from '../security/csrf.js';
+import type { LoginRateLimiter } from '../security/rate-limit.js';
+import type { SessionPolicy, SessionService } from '../security/sessions.js';
 import type { KeyClient } from '../clients/key.client.js';
 import type { LookupClient } from '../clients/lookup.client.js';
 import type { RunClient } from '../clients/run.client.js';
 import type { Config } from '../config.js';
-import type { AuditActor, AuditRepository } from '../repositories/audit.repository.js';
+import type { AuditActor, AuditRepository } from '../store/audit.repository.js';
 import type { Views } from '../views.js';
 
 /** Dependencies of the route modules. */

@@ -9,7 +9,7 @@ import type { runsV1 } from '@usersync/contracts';
 import { NotFoundError } from '@usersync/platform';
 import { availableActions, isFinished } from '@usersync/run-state';
 import { isFragmentRequest } from '../htmx.js';
-import { listDeliveries } from '../repositories/delivery.repository.js';
+import { listDeliveries } from '../store/delivery.repository.js';
 import { actorOf, type RouteContext } from './route-context.js';
 import {
   LOG_LEVELS,
@@ -23,7 +23,7 @@ import {
   runLabels,
   runStatusName,
   type RunAction,
-} from './runs.labels.js';
+} from '../viewmodels/runs.labels.js';
 
 const LOG_PAGE = 200;
 const PLAN_PAGE = 50;

@@ -8,7 +8,7 @@ import { runsV1 } from '@usersync/contracts';
 import { AppError } from '@usersync/platform';
 import { actorOf, checkMultipartCsrf, MULTIPART_CSRF, type RouteContext } from './route-context.js';
 import { runIdOf } from './runs.routes.js';
-import { runLabels } from './runs.labels.js';
+import { runLabels } from '../viewmodels/runs.labels.js';
 
 /** The gateway's default MAX_UPLOAD_BYTES; RunService enforces its own limit too. */
 const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;

@@ -11,7 +11,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { freePort } from '@usersync/devstack';
 import type { ServiceApp } from '@usersync/platform';
 import * as lookupService from '@usersync/lookup-service';
-import { processRun } from '../../../services/apply-worker/src/pipeline/apply-run.js';
+import { processRun } from '../../../services/apply-worker/src/usecases/apply-run.js';
 import {
   createHarness,
   createRunningRun,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@usersync/devstack';
 import { createPool } from '@usersync/platform';
 import { adminCreate } from '@usersync/cli';
-import { verifyPassword } from '../../src/auth/passwords.js';
+import { verifyPassword } from '../../src/security/passwords.js';
 
 let db: TestDatabase;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cookiesOf, signIn, startPortal, submitLogin, type TestPortal } from '../support.js';
-import { createAdminAccount } from '../../src/auth/admin-accounts.js';
+import { createAdminAccount } from '../../src/security/admin-accounts.js';
 
 const HOSTILE = `<script>alert(1)</script>"'><img src=x onerror=alert(2)>`;
 const ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&gt;&lt;img src=x onerror=alert(2)&gt;';

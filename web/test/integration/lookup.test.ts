@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { openDatabase, type ServiceApp } from '@usersync/platform';
 import { freePort } from '@usersync/devstack';
 import * as lookupService from '@usersync/lookup-service';
-import { processRun } from '../../../services/apply-worker/src/pipeline/apply-run.js';
+import { processRun } from '../../../services/apply-worker/src/usecases/apply-run.js';
 import {
   createHarness,
   createRunningRun,
@@ -17,7 +17,7 @@ import {
 } from '../../../services/apply-worker/test/support/harness.js';
 import { people, simpleConfig, simpleControl } from '../../../services/apply-worker/test/support/simple-feed.js';
 import { MIGRATIONS_DIR, OWNER } from '../../src/app.js';
-import { createAdminAccount } from '../../src/auth/admin-accounts.js';
+import { createAdminAccount } from '../../src/security/admin-accounts.js';
 import { createKeyClient } from '../../src/clients/key.client.js';
 import { createLookupClient, type LookupClient } from '../../src/clients/lookup.client.js';
 import { createRunClient } from '../../src/clients/run.client.js';

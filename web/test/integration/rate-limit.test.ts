@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startPortal, submitLogin, type TestPortal } from '../support.js';
-import { createAdminAccount } from '../../src/auth/admin-accounts.js';
+import { createAdminAccount } from '../../src/security/admin-accounts.js';
 
 let portal: TestPortal;
 const OTHER = { email: 'grace@example.org', password: 'another long password' };

@@ -8,8 +8,8 @@ import { pino } from 'pino';
 import { openDatabase } from '@usersync/platform';
 import { createTestDatabase, type TestDatabase } from '@usersync/devstack';
 import { MIGRATIONS_DIR, OWNER } from '../../src/app.js';
-import { DEFAULT_ADMIN_EMAIL, seedAdmin } from '../../src/auth/seed-admin.js';
-import { verifyPassword } from '../../src/auth/passwords.js';
+import { DEFAULT_ADMIN_EMAIL, seedAdmin } from '../../src/security/seed-admin.js';
+import { verifyPassword } from '../../src/security/passwords.js';
 import { silentLog } from '../support.js';
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -6,7 +6,7 @@
 import { decodeEvent } from '@usersync/contracts';
 import { RetryableError, type MessageHandler } from '@usersync/platform';
 import { isTransient } from '../domain/run-failure.js';
-import { processRun, type ApplyDeps } from '../pipeline/apply-run.js';
+import { processRun, type ApplyDeps } from '../usecases/apply-run.js';
 
 /** The handler for the apply-worker's durable consumer. */
 export function runQueuedHandler(deps: ApplyDeps): MessageHandler {

@@ -5,7 +5,7 @@
  * one worker has direct creates, the other not. A held first import falls back to the planned path.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processRun } from '../../src/pipeline/apply-run.js';
+import { processRun } from '../../src/usecases/apply-run.js';
 import {
   approve,
   createHarness,

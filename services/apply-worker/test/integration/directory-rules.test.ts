@@ -1,6 +1,6 @@
 /** Hazard H2 fixed (and its switch), reactivation, manual memberships, force update and error state. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processRun } from '../../src/pipeline/apply-run.js';
+import { processRun } from '../../src/usecases/apply-run.js';
 import {
   createHarness,
   createRunningRun,

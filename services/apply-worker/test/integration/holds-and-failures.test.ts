@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transitionRun } from '@usersync/run-state';
-import { processRun } from '../../src/pipeline/apply-run.js';
+import { processRun } from '../../src/usecases/apply-run.js';
 import {
   approve,
   cancel,

@@ -9,8 +9,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processRun } from '../../src/pipeline/apply-run.js';
-import type { TransformStats } from '../../src/pipeline/transform-stage.js';
+import { processRun } from '../../src/usecases/apply-run.js';
+import type { TransformStats } from '../../src/usecases/transform-stage.js';
 import {
   createHarness,
   createRunningRun,

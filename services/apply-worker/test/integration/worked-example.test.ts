@@ -3,7 +3,7 @@
  * blocks; run 2 is held for its planned block (1 of 2 in-feed users) and applies exactly its preview.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processRun } from '../../src/pipeline/apply-run.js';
+import { processRun } from '../../src/usecases/apply-run.js';
 import {
   approve,
   createHarness,

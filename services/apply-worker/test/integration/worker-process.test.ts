@@ -10,7 +10,7 @@ import { connect, type NatsConnection } from 'nats';
 import { newEvent, publishEvent } from '@usersync/contracts';
 import { createPool } from '@usersync/platform';
 import { createTestDatabase, freePort, startTestNats, type TestDatabase, type TestNats } from '@usersync/devstack';
-import { processRun } from '../../src/pipeline/apply-run.js';
+import { processRun } from '../../src/usecases/apply-run.js';
 import {
   createHarness,
   createRunningRun,

@@ -3,9 +3,9 @@ import { commonV1, keysV1 } from '@usersync/contracts';
 import { unaryHandler } from '@usersync/platform';
 import type { ActorKind, KeyActor } from '../domain/actor.js';
 import type { RejectReason } from '../domain/api-key.js';
-import * as ops from '../operations/api-key.operations.js';
-import type { KeyDeps } from '../operations/api-key.operations.js';
-import type { ApiKeyRecord } from '../repositories/api-key.repository.js';
+import * as ops from '../usecases/api-key.operations.js';
+import type { KeyDeps } from '../usecases/api-key.operations.js';
+import type { ApiKeyRecord } from '../store/api-key.repository.js';
 
 const ACTOR_KINDS: ReadonlyMap<commonV1.ActorKind, ActorKind> = new Map([
   [commonV1.ActorKind.ACTOR_KIND_ADMIN, 'admin'],

@@ -1,10 +1,10 @@
 /** gRPC `usersync.lookup.v1.LookupService`: protobuf in and out, the operations module in between. */
 import { commonV1, lookupV1 } from '@usersync/contracts';
 import { unaryHandler } from '@usersync/platform';
-import * as ops from '../operations/lookup.operations.js';
-import type { ChangeActor, LookupDeps, UserView } from '../operations/lookup.operations.js';
+import * as ops from '../usecases/lookup.operations.js';
+import type { ChangeActor, LookupDeps, UserView } from '../usecases/lookup.operations.js';
 import { displayValue } from '../domain/profile-view.js';
-import type { HistoryRow } from '../repositories/history.repository.js';
+import type { HistoryRow } from '../store/history.repository.js';
 
 const ACTOR_KINDS: ReadonlyMap<commonV1.ActorKind, ChangeActor['kind']> = new Map([
   [commonV1.ActorKind.ACTOR_KIND_ADMIN, 'admin'],

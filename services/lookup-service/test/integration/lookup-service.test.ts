@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commonV1, lookupV1 } from '@usersync/contracts';
 import { NotFoundError, ValidationError, createGrpcClient, unary, type ServiceApp } from '@usersync/platform';
 import { freePort } from '@usersync/devstack';
-import { processRun } from '../../../apply-worker/src/pipeline/apply-run.js';
+import { processRun } from '../../../apply-worker/src/usecases/apply-run.js';
 import {
   createHarness,
   createRunningRun,

@@ -7,8 +7,8 @@ import type pg from 'pg';
 import { decodeAnyEvent, type EventOf } from '@usersync/contracts';
 import { RetryableError, ValidationError, type MessageHandler } from '@usersync/platform';
 import { getRun, loadSyncConfig, type ActionCountsRow } from '@usersync/run-state';
-import { deliverTo, type DeliveryContext, type WebhookSettings } from '../channels/deliver-target.js';
-import type { EmailSender, MailAttachment } from '../channels/email.sender.js';
+import { deliverTo, type DeliveryContext, type WebhookSettings } from '../usecases/deliver-target.js';
+import type { EmailSender, MailAttachment } from '../clients/email.sender.js';
 import { emailTargets, webhookTargets } from '../domain/recipients.js';
 import { renderReportEmail } from '../domain/report-email.js';
 import {
@@ -21,7 +21,7 @@ import {
   type ReportInputs,
   type RunReport,
 } from '../domain/run-report.js';
-import { errorLines, logSizeBytes, logText, previousErrorCount } from '../repositories/report-data.repository.js';
+import { errorLines, logSizeBytes, logText, previousErrorCount } from '../store/report-data.repository.js';
 
 /** What the handler needs, built once by createApp. */
 export interface NotifyDeps {

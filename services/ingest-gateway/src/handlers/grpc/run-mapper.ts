@@ -1,0 +1,86 @@
+/** Rows of the runs schema → RunService messages. */
+import { commonV1, runsV1 } from '@usersync/contracts';
+import {
+  holdReasonToProto,
+  statusToProto,
+  type ActionCountsRow,
+  type PlanAction,
+  type RunLogLevel,
+  type RunRow,
+  fullCounts,
+} from '@usersync/run-state';
+import { actorToProto } from '../../domain/actor.js';
+import type { ControlFileRow } from '../../store/control-files.repository.js';
+import type { RunFileRow } from '../../store/run-files.repository.js';
+
+/** Counts by action as the proto message (absent counts are 0). */
+export function countsToProto(c: ActionCountsRow | undefined): commonV1.ActionCounts {
+  return fullCounts(c);
+}
+
+export function fileToProto(f: RunFileRow): runsV1.RunFile {
+  return { name: f.name, filename: f.filename, digest: f.digest, size: f.size, replaceable: f.replaceable };
+}
+
+export function runToProto(run: RunRow, files: readonly RunFileRow[]): runsV1.Run {
+  return {
+    id: run.id,
+    status: statusToProto(run.status),
+    holdReason: holdReasonToProto(run.holdReason),
+    holdDetail: run.holdDetail ?? '',
+    createdAt: run.createdAt,
+    startedAt: run.startedAt ?? undefined,
+    // Haplo's "applied": when the apply finished (complete or failure).
+    appliedAt: run.status === 'complete' || run.status === 'failure' ? (run.finishedAt ?? undefined) : undefined,
+    approvedBy: actorToProto(run.approvedBy),
+    comment: run.comment ?? '',
+    errorCount: run.errorCount,
+    counts: countsToProto(run.counts),
+    planCounts: countsToProto(run.planCounts),
+    files: files.map(fileToProto),
+    reappliedFromRunId: run.reappliedFrom ?? undefined,
+    cancelRequested: run.cancelRequested,
+    cancelReason: run.cancelReason ?? '',
+    cancelledBy: actorToProto(run.cancelledBy),
+    failureMessage: run.failureMessage ?? '',
+    // Filled in by GetRun only (a read of apply-worker's progress table).
+    progress: undefined,
+  };
+}
+
+export function controlFileToProto(cf: ControlFileRow, current: boolean): runsV1.ControlFile {
+  return {
+    digest: cf.digest,
+    size: cf.size,
+    createdAt: cf.createdAt,
+    uploadedBy: actorToProto(cf.uploadedBy),
+    reason: cf.reason,
+    current,
+    // The `files` keys, without the `_control` every run also needs.
+    expectedFiles: cf.expectedFiles.filter((n) => n !== '_control'),
+  };
+}
+
+const LEVELS: Record<RunLogLevel, runsV1.LogLevel> = {
+  info: runsV1.LogLevel.LOG_LEVEL_INFO,
+  warning: runsV1.LogLevel.LOG_LEVEL_WARNING,
+  error: runsV1.LogLevel.LOG_LEVEL_ERROR,
+};
+export const levelToProto = (level: RunLogLevel): runsV1.LogLevel => LEVELS[level];
+/** The level filter of a request; undefined for every level. */
+export function levelFromProto(level: runsV1.LogLevel): RunLogLevel | undefined {
+  return (Object.keys(LEVELS) as RunLogLevel[]).find((k) => LEVELS[k] === level);
+}
+
+const ACTIONS: Record<PlanAction, commonV1.UserAction> = {
+  create: commonV1.UserAction.USER_ACTION_CREATE,
+  update: commonV1.UserAction.USER_ACTION_UPDATE,
+  reactivate: commonV1.UserAction.USER_ACTION_REACTIVATE,
+  block: commonV1.UserAction.USER_ACTION_BLOCK,
+  unchanged: commonV1.UserAction.USER_ACTION_UNCHANGED,
+};
+export const actionToProto = (action: PlanAction): commonV1.UserAction => ACTIONS[action];
+/** The action filter of a request; undefined for every action. */
+export function actionFromProto(action: commonV1.UserAction): PlanAction | undefined {
+  return (Object.keys(ACTIONS) as PlanAction[]).find((k) => ACTIONS[k] === action);
+}

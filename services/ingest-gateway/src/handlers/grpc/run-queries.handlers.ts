@@ -1,0 +1,146 @@
+/** RunService reads: runs, logs, plans and file downloads. */
+import { once } from 'node:events';
+import type { Pool } from 'pg';
+import type { runsV1 } from '@usersync/contracts';
+import { NotFoundError, type ObjectStore, serverStreamHandler, unaryHandler, withDatabase } from '@usersync/platform';
+import { getRun } from '@usersync/run-state';
+import { IngestCodes } from '../../domain/messages.js';
+import { readLogPage } from '../../store/log-pages.repository.js';
+import { countPlanByAction, readPlanPage } from '../../store/plan-pages.repository.js';
+import { findRunFile, listFilesOfRuns, listRunFiles } from '../../store/run-files.repository.js';
+import { listRuns, runsAround } from '../../store/runs.repository.js';
+import { readRunProgress } from '../../store/run-progress.repository.js';
+import { decodePageToken, encodePageToken, pageSize } from './page-token.js';
+import {
+  actionFromProto,
+  actionToProto,
+  countsToProto,
+  fileToProto,
+  levelFromProto,
+  levelToProto,
+  runToProto,
+} from './run-mapper.js';
+
+export interface QueryDeps {
+  pool: Pool;
+  objects: ObjectStore;
+}
+
+/** Handlers of the read RPCs. */
+export function createRunQueryHandlers({ pool, objects }: QueryDeps) {
+  return {
+    listRuns: unaryHandler<runsV1.ListRunsRequest, runsV1.ListRunsResponse>((req) =>
+      withDatabase(async () => {
+        const limit = pageSize(req.pageSize, 10, 100);
+        const cursor = decodePageToken<number>(req.pageToken, 'number');
+        const rows = await listRuns(
+          pool,
+          cursor?.direction === 'prev' ? { afterId: cursor.key, limit } : { beforeId: cursor?.key, limit },
+        );
+        if (rows.length === 0) return { runs: [], nextPageToken: '', prevPageToken: '' };
+        const files = await listFilesOfRuns(
+          pool,
+          rows.map((r) => r.id),
+        );
+        const newest = rows[0]!.id;
+        const oldest = rows[rows.length - 1]!.id;
+        const around = await runsAround(pool, oldest, newest);
+        return {
+          runs: rows.map((r) => runToProto(r, files.get(r.id) ?? [])),
+          nextPageToken: around.older ? encodePageToken(oldest, 'next') : '',
+          prevPageToken: around.newer ? encodePageToken(newest, 'prev') : '',
+        };
+      }),
+    ),
+
+    getRun: unaryHandler<runsV1.GetRunRequest, runsV1.GetRunResponse>((req) =>
+      withDatabase(async () => {
+        const run = await getRun(pool, req.runId);
+        const [files, progress] = await Promise.all([listRunFiles(pool, run.id), readRunProgress(pool, run.id)]);
+        return { run: { ...runToProto(run, files), progress } };
+      }),
+    ),
+
+    getRunLog: unaryHandler<runsV1.GetRunLogRequest, runsV1.GetRunLogResponse>((req) =>
+      withDatabase(async () => {
+        await getRun(pool, req.runId);
+        const page = await readLogPage(pool, req.runId, {
+          username: req.username || undefined,
+          level: levelFromProto(req.level),
+          cursor: decodePageToken<number>(req.pageToken, 'number'),
+          limit: pageSize(req.pageSize, 500, 10_000),
+        });
+        const first = page.lines[0];
+        const last = page.lines[page.lines.length - 1];
+        return {
+          lines: page.lines.map((l) => ({
+            seq: l.seq,
+            level: levelToProto(l.level),
+            username: l.username ?? '',
+            text: l.text,
+            at: l.at,
+          })),
+          nextPageToken: last && page.hasAfter ? encodePageToken(last.seq, 'next') : '',
+          prevPageToken: first && page.hasBefore ? encodePageToken(first.seq, 'prev') : '',
+        };
+      }),
+    ),
+
+    getRunPlan: unaryHandler<runsV1.GetRunPlanRequest, runsV1.GetRunPlanResponse>((req) =>
+      withDatabase(async () => {
+        const run = await getRun(pool, req.runId);
+        const page = await readPlanPage(pool, req.runId, {
+          action: actionFromProto(req.action),
+          usernamePrefix: req.usernamePrefix || undefined,
+          cursor: decodePageToken<string>(req.pageToken, 'string'),
+          limit: pageSize(req.pageSize, 100, 1_000),
+        });
+        const stored = await countPlanByAction(pool, req.runId);
+        const first = page.entries[0];
+        const last = page.entries[page.entries.length - 1];
+        return {
+          entries: page.entries.map((e) => ({
+            username: e.username,
+            action: actionToProto(e.action),
+            changes: e.changes.map((c) => ({
+              field: c.field,
+              before: JSON.stringify(c.before ?? null),
+              after: JSON.stringify(c.after ?? null),
+            })),
+          })),
+          nextPageToken: last && page.hasAfter ? encodePageToken(last.username, 'next') : '',
+          prevPageToken: first && page.hasBefore ? encodePageToken(first.username, 'prev') : '',
+          // Unchanged users and record errors are counted on the run, not stored row by row.
+          counts: countsToProto({
+            created: stored.create ?? 0,
+            updated: stored.update ?? 0,
+            reactivated: stored.reactivate ?? 0,
+            blocked: stored.block ?? 0,
+            unchanged: stored.unchanged ?? run.planCounts.unchanged ?? 0,
+            errors: run.planCounts.errors ?? 0,
+          }),
+        };
+      }),
+    ),
+
+    downloadRunFile: serverStreamHandler<runsV1.DownloadRunFileRequest, runsV1.DownloadRunFileResponse>(
+      async (req, call, ctx) => {
+        const file = await withDatabase(() => findRunFile(pool, req.runId, req.name));
+        if (!file) {
+          await withDatabase(() => getRun(pool, req.runId));
+          throw new NotFoundError(IngestCodes.fileNotFound, `Run ${req.runId} has no file named ${req.name}`);
+        }
+        const content = await objects.get(file.digest);
+        call.write({ payload: { $case: 'metadata', value: fileToProto(file) } });
+        for await (const chunk of content) {
+          if (ctx.signal.aborted) {
+            content.destroy();
+            return;
+          }
+          // Respect the client's pace: a slow download must not pull the whole object into memory.
+          if (!call.write({ payload: { $case: 'chunk', value: chunk as Buffer } })) await once(call, 'drain');
+        }
+      },
+    ),
+  };
+}

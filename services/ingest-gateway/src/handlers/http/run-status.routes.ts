@@ -1,0 +1,45 @@
+/** `GET …/runs/:id`: a run's status for scripts that wait for it (DESIGN §4). */
+import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import { ValidationError, withDatabase } from '@usersync/platform';
+import { HOLD_REASON_TEXT, getRun, type RunRow } from '@usersync/run-state';
+import { listRunFiles, type RunFileRow } from '../../store/run-files.repository.js';
+
+/** The JSON shape of a run for scripts (stable: scripts parse it). */
+export function runStatusJson(run: RunRow, files: readonly RunFileRow[]) {
+  return {
+    id: run.id,
+    status: run.status,
+    holdReason: run.holdReason ? { code: run.holdReason, text: HOLD_REASON_TEXT[run.holdReason] } : null,
+    holdDetail: run.holdDetail,
+    createdAt: run.createdAt,
+    readyAt: run.readyAt,
+    startedAt: run.startedAt,
+    appliedAt: run.finishedAt,
+    approvedBy: run.approvedBy ? { kind: run.approvedBy.kind, displayName: run.approvedBy.displayName } : null,
+    cancelRequested: run.cancelRequested,
+    cancelReason: run.cancelReason,
+    failureMessage: run.failureMessage,
+    reappliedFrom: run.reappliedFrom,
+    errorCount: run.errorCount,
+    counts: run.counts,
+    planCounts: run.planCounts,
+    expectedFiles: run.expectedFiles,
+    files: files.map((f) => ({ name: f.name, filename: f.filename, digest: f.digest, size: f.size })),
+  };
+}
+
+/** Registers the run status route in an API scope. */
+export function registerRunStatusRoutes(app: FastifyInstance, deps: { pool: Pool }): void {
+  app.get('/runs/:id', async (request, reply) => {
+    const raw = (request.params as { id: string }).id;
+    if (!/^[1-9][0-9]{0,17}$/.test(raw))
+      throw new ValidationError('RUN_BAD_ID', `Invalid run id ${JSON.stringify(raw)}: expected a positive integer.`);
+    const id = Number(raw);
+    const [run, files] = await withDatabase(() => Promise.all([getRun(deps.pool, id), listRunFiles(deps.pool, id)]));
+    return reply
+      .code(200)
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(runStatusJson(run, files), null, 2));
+  });
+}

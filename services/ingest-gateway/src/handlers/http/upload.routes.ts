@@ -1,0 +1,78 @@
+/**
+ * `POST …/upload-file` (reference §1.4): multipart `name` (or `?name=`, as Haplo's Windows uploader
+ * sends it) and `file`, streamed straight into the shared run uploader.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ValidationError } from '@usersync/platform';
+import { IngestCodes } from '../../domain/messages.js';
+import type { RunUploader, UploadOutcome } from '../../usecases/run-upload.js';
+import { discardRemainingBody } from './discard-body.js';
+
+/** How much of a refused upload is read and dropped before the connection is closed instead. */
+const DISCARD_LIMIT = 256 * 1024 * 1024;
+
+interface UploadQuery {
+  name?: string;
+  rdr?: string;
+}
+
+/** A redirect target must be a path on this server (Haplo's `rdr`), never another site. */
+export function isLocalPath(rdr: string | undefined): rdr is string {
+  return !!rdr && rdr.startsWith('/') && !rdr.startsWith('//') && !rdr.includes('\\');
+}
+
+/** The response body: Haplo's pretty-printed `{digest, fileSize, filename}`. */
+export function uploadResponseBody(outcome: UploadOutcome): string {
+  const { file } = outcome;
+  return JSON.stringify({ digest: file.digest, fileSize: file.size, filename: file.filename }, null, 2);
+}
+
+async function receive(request: FastifyRequest, uploader: RunUploader, maxBytes: number) {
+  const query = request.query as UploadQuery;
+  let name = query.name;
+  let rdr = query.rdr;
+  let outcome: UploadOutcome | undefined;
+  // busboy hands parts over in the order the client sent them; the file is streamed as it arrives,
+  // so its name must be known before it (Haplo's curl sends name first).
+  const parts = request.parts({ limits: { fileSize: maxBytes + 1, fields: 20, parts: 40 } });
+  for await (const part of parts) {
+    if (part.type === 'field') {
+      if (part.fieldname === 'name') name = String(part.value);
+      else if (part.fieldname === 'rdr') rdr = String(part.value);
+      continue;
+    }
+    if (part.fieldname !== 'file' || outcome) {
+      part.file.resume();
+      continue;
+    }
+    if (!name) {
+      throw new ValidationError(
+        IngestCodes.nameAfterFile,
+        'Missing name: send the name field before the file field, or name in the query string (?name=…).',
+      );
+    }
+    outcome = await uploader.upload({ name, filename: part.filename ?? '', content: part.file, actor: request.actor! });
+  }
+  if (!outcome) throw new ValidationError(IngestCodes.noFile, 'Missing file: send the file content in the file field.');
+  return { outcome, rdr };
+}
+
+/** Registers the upload route in an API scope (auth and plain errors come from the scope). */
+export function registerUploadRoutes(app: FastifyInstance, opts: { uploader: RunUploader; maxBytes: number }): void {
+  app.post('/upload-file', async (request, reply) => {
+    let result: Awaited<ReturnType<typeof receive>>;
+    try {
+      result = await receive(request, opts.uploader, opts.maxBytes);
+    } catch (err) {
+      await discardRemainingBody(request.raw, DISCARD_LIMIT);
+      throw err;
+    }
+    const { outcome, rdr } = result;
+    request.log.info(
+      { runId: outcome.run.id, name: outcome.file.name, size: outcome.file.size, reused: outcome.reused },
+      'file uploaded',
+    );
+    if (isLocalPath(rdr)) return reply.redirect(rdr, 302);
+    return reply.code(200).type('application/json; charset=utf-8').send(uploadResponseBody(outcome));
+  });
+}

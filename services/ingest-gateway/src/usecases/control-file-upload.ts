@@ -1,0 +1,90 @@
+/**
+ * The portal's "Upload new control file" (reference §4): validated, recorded in the history with a
+ * reason, made current, and put into the open run as `_control` — without Haplo's run-state check,
+ * but within our one-open-run rule: a ready or running run keeps its control file, and the new one
+ * is used from the next run.
+ */
+import { Readable } from 'node:stream';
+import type { Pool } from 'pg';
+import { type ObjectStore, ValidationError, withDatabase, withTransaction } from '@usersync/platform';
+import { expectedFiles, parseControlFile } from '@usersync/control-file';
+import { loadSyncConfig, transitionRun, type StoredActor } from '@usersync/run-state';
+import { profileSchemaOf } from '../domain/control-file-check.js';
+import { IngestCodes } from '../domain/messages.js';
+import { recordAudit } from '../store/audit.repository.js';
+import { insertControlFile, type ControlFileRow } from '../store/control-files.repository.js';
+import { listRunFiles, putRunFile } from '../store/run-files.repository.js';
+import { lockOpenRun, setExpectedFiles } from '../store/runs.repository.js';
+import { createInheritingRun } from './open-run.js';
+
+export type ControlFileUploadResult =
+  | { ok: true; controlFile: ControlFileRow; runId: number | null; note: string }
+  | { ok: false; errors: Array<{ path: string; message: string }> };
+
+/** Validates and stores a control file from the portal. */
+export async function uploadPortalControlFile(
+  deps: { pool: Pool; objects: ObjectStore },
+  input: { content: string; reason: string; actor: StoredActor; filename?: string },
+): Promise<ControlFileUploadResult> {
+  const reason = input.reason.trim();
+  if (!reason)
+    throw new ValidationError(IngestCodes.reasonRequired, 'reason is required: say why the control file changes');
+  const { config } = await withDatabase(() => loadSyncConfig(deps.pool));
+  const parsed = parseControlFile(input.content, {
+    requireUsernameRule: true,
+    profileSchema: profileSchemaOf(config.profileAttributes),
+  });
+  if (!parsed.ok) return { ok: false, errors: parsed.errors.map((e) => ({ path: e.path, message: e.message })) };
+  const expected = expectedFiles(parsed.controlFile);
+  const bytes = Buffer.from(input.content, 'utf8');
+  const stored = await deps.objects.putStream(Readable.from([bytes]));
+  return withDatabase(() =>
+    withTransaction(deps.pool, async (client) => {
+      const controlFile = await insertControlFile(client, {
+        digest: stored.digest,
+        size: stored.size,
+        filename: input.filename ?? '_control.json',
+        expectedFiles: expected,
+        hasUsernameRule: parsed.controlFile.hasUsernameRule,
+        uploadedBy: input.actor,
+        reason,
+        via: 'portal',
+      });
+      const open = await lockOpenRun(client);
+      let runId: number | null = null;
+      let note: string;
+      if (!open) {
+        runId = (await createInheritingRun(client)).id;
+        note = `The control file is current and was put into the new run ${runId}.`;
+      } else if (open.status === 'uploading') {
+        runId = open.id;
+        // Replaceable like an inherited one: the next scripted `_control` upload may still replace it.
+        await putRunFile(client, {
+          runId,
+          name: '_control',
+          digest: stored.digest,
+          size: stored.size,
+          filename: controlFile.filename,
+          replaceable: true,
+          uploadedBy: input.actor,
+        });
+        await setExpectedFiles(client, runId, expected);
+        const names = (await listRunFiles(client, runId)).map((f) => f.name).sort();
+        const extra = names.filter((n) => !expected.includes(n));
+        if (names.join('\n') === [...expected].sort().join('\n')) await transitionRun(client, runId, 'markReady');
+        note = extra.length
+          ? `The control file is current and was put into run ${runId}, which also holds ${extra.join(', ')} that it does not list: cancel that run if it should not be applied.`
+          : `The control file is current and was put into run ${runId}.`;
+      } else {
+        note = `The control file is current; run ${open.id} is ${open.status} and keeps its control file, so the new one is used from the next run.`;
+      }
+      await recordAudit(client, {
+        runId,
+        action: 'upload_control_file',
+        actor: input.actor,
+        detail: { digest: stored.digest, reason, note },
+      });
+      return { ok: true as const, controlFile, runId, note };
+    }),
+  );
+}

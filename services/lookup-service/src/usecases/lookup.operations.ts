@@ -1,0 +1,111 @@
+/** LookupUser, GetUserHistory and SetErrorState over the repositories; protobuf-free. */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { NotFoundError, ValidationError } from '@usersync/platform';
+import { parseLookupQuery, parseUsername } from '../domain/lookup-query.js';
+import { profileSchemaFromConfig, renderProfile, type ProfileEntry } from '../domain/profile-view.js';
+import { userNotes } from '../domain/user-notes.js';
+import { directoryReadRepository, type UserRow } from '../store/directory-read.repository.js';
+import { historyRepository, type ErrorRunRow, type HistoryRow } from '../store/history.repository.js';
+
+/** What the operations need. */
+export interface LookupDeps {
+  pool: pg.Pool;
+}
+
+/** A user as LookupUser answers: the row, the labelled profile and the notes. */
+export interface UserView extends UserRow {
+  profileEntries: ProfileEntry[];
+  notes: string[];
+}
+
+/** Who asked for a change (for the log line; the portal writes the audit entry with its own actor). */
+export interface ChangeActor {
+  kind: 'admin' | 'api_key' | 'system';
+  id: string;
+  displayName: string;
+}
+
+/** Default and maximum history page sizes. */
+export const HISTORY_PAGE = { default: 20, max: 100 };
+
+async function views(deps: LookupDeps, users: UserRow[]): Promise<UserView[]> {
+  if (users.length === 0) return [];
+  const history = historyRepository(deps.pool);
+  const [config, latest] = await Promise.all([
+    history.syncConfig(),
+    history.latestRunErrors(users.map((u) => u.username)),
+  ]);
+  const schema = profileSchemaFromConfig(config);
+  return users.map((u) => ({
+    ...u,
+    profileEntries: renderProfile(u.profile, schema),
+    notes: userNotes({
+      active: u.active,
+      inFeed: u.inFeed,
+      error: u.error,
+      managed: u.managed,
+      lastBlockRunId: u.lastBlockRunId,
+      lastReactivateRunId: u.lastReactivateRunId,
+      lastRecordRunId: u.recordRunId,
+      latestRunErrors: latest.get(u.username) ?? null,
+    }),
+  }));
+}
+
+/** Users matching a username or email; an empty list when none (LookupUserResponse says so). */
+export async function lookupUser(deps: LookupDeps, input: string): Promise<UserView[]> {
+  const q = parseLookupQuery(input);
+  const repo = directoryReadRepository(deps.pool);
+  return views(deps, q.byEmail ? await repo.byEmail(q.text) : await repo.byUsername(q.text));
+}
+
+function pageToken(token: string): number | null {
+  if (token === '') return null;
+  if (!/^[1-9][0-9]{0,17}$/.test(token)) {
+    throw new ValidationError('LOOKUP_PAGE_TOKEN_INVALID', 'page_token: not a token from a previous response');
+  }
+  return Number(token);
+}
+
+/** One page of a user's history, newest first, and (first page only) the runs that logged errors for them. */
+export async function getUserHistory(
+  deps: LookupDeps,
+  req: { username: string; pageSize: number; pageToken: string },
+): Promise<{ entries: HistoryRow[]; errorRuns: ErrorRunRow[]; nextPageToken: string }> {
+  const username = parseUsername(req.username);
+  const before = pageToken(req.pageToken);
+  const size = req.pageSize > 0 ? Math.min(req.pageSize, HISTORY_PAGE.max) : HISTORY_PAGE.default;
+  const userId = await directoryReadRepository(deps.pool).idOf(username);
+  if (userId === null) throw new NotFoundError('LOOKUP_USER_NOT_FOUND', `No user found for ${username}`);
+  const history = historyRepository(deps.pool);
+  const [rows, errorRuns] = await Promise.all([
+    history.page(userId, size + 1, before),
+    before === null ? history.errorRuns(username) : Promise.resolve([]),
+  ]);
+  const entries = rows.slice(0, size);
+  const nextPageToken = rows.length > size ? String(entries[entries.length - 1]!.id) : '';
+  return { entries, errorRuns, nextPageToken };
+}
+
+/**
+ * Flags the user in error so the next run re-applies them. lookup-service owns no schema, so it keeps
+ * no audit table: it logs the change with the actor, and the caller (the portal) writes its audit log.
+ */
+export async function setErrorState(
+  deps: LookupDeps,
+  log: Logger,
+  req: { username: string; actor: ChangeActor | undefined },
+): Promise<{ user: UserView; changed: boolean }> {
+  const username = parseUsername(req.username);
+  if (!req.actor) throw new ValidationError('LOOKUP_ACTOR_REQUIRED', 'actor: who sets the error state is required');
+  const repo = directoryReadRepository(deps.pool);
+  const outcome = await repo.setError(username);
+  if (!outcome) throw new NotFoundError('LOOKUP_USER_NOT_FOUND', `No user found for ${username}`);
+  log.info(
+    { username, changed: !outcome.wasSet, actor: { kind: req.actor.kind, id: req.actor.id } },
+    'user error state set',
+  );
+  const [user] = await views(deps, await repo.byUsername(username));
+  return { user: user!, changed: !outcome.wasSet };
+}
