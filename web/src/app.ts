@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { openDatabase, type ServiceApp } from '@usersync/platform';
+import { defineService, type DeclaredService } from '@usersync/platform';
 import { seedAdmin } from './security/seed-admin.js';
 import { createKeyClient } from './clients/key.client.js';
 import { createLookupClient } from './clients/lookup.client.js';
@@ -18,53 +18,45 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta
 /** Expired sessions are deleted this often (they are already refused; this only keeps the table small). */
 const PRUNE_EVERY_MS = 10 * 60_000;
 
-/** Wires the admin portal: schema `admin`, first-admin seeding, gRPC clients and the HTTP server. */
-export async function createApp(config: Config, log: Logger): Promise<ServiceApp> {
-  const pool = await openDatabase({
-    url: config.DATABASE_URL,
-    service: SERVICE,
-    log,
-    owner: { name: OWNER, migrationsDir: MIGRATIONS_DIR },
-  });
-  let ready = true;
-  try {
-    await seedAdmin(
-      pool,
-      {
-        email: config.USERSYNC_ADMIN_EMAIL,
-        password: config.USERSYNC_ADMIN_PASSWORD,
-        credentialsFile: config.USERSYNC_ADMIN_CREDENTIALS_FILE,
-      },
+/** The admin portal: schema `admin`, first-admin seeding, gRPC clients and the HTTP server. */
+export function createApp(config: Config, log: Logger): Promise<DeclaredService> {
+  return defineService(
+    {
+      name: SERVICE,
       log,
-    );
-  } catch (err) {
-    await pool.end();
-    throw err;
-  }
-  const keys = createKeyClient(config.KEY_SERVICE_ADDR);
-  const runs = createRunClient(config.RUN_SERVICE_ADDR, (err) => log.debug({ err }, 'run service call failed'));
-  const lookup = createLookupClient(config.LOOKUP_SERVICE_ADDR);
-  const http = await buildServer({ pool, config, log, keys, runs, lookup, isReady: () => ready });
-  const idleMs = config.SESSION_IDLE_MINUTES * 60_000;
-  let pruner: NodeJS.Timeout | undefined;
-  return {
-    async start() {
-      await http.listen({ port: config.HTTP_PORT, host: '0.0.0.0' });
-      pruner = setInterval(() => {
+      database: { url: config.DATABASE_URL, owner: { name: OWNER, migrationsDir: MIGRATIONS_DIR } },
+    },
+    async ({ pool }, readiness) => {
+      await seedAdmin(
+        pool,
+        {
+          email: config.USERSYNC_ADMIN_EMAIL,
+          password: config.USERSYNC_ADMIN_PASSWORD,
+          credentialsFile: config.USERSYNC_ADMIN_CREDENTIALS_FILE,
+        },
+        log,
+      );
+      const keys = createKeyClient(config.KEY_SERVICE_ADDR);
+      const runs = createRunClient(config.RUN_SERVICE_ADDR, (err) => log.debug({ err }, 'run service call failed'));
+      const lookup = createLookupClient(config.LOOKUP_SERVICE_ADDR);
+      const server = await buildServer({ pool, config, log, keys, runs, lookup, isReady: readiness.isReady });
+      const idleMs = config.SESSION_IDLE_MINUTES * 60_000;
+      let pruner: NodeJS.Timeout | undefined;
+      const prune = () => {
         sessionRepository(pool)
           .deleteExpired(idleMs)
           .catch((err: unknown) => log.warn({ err }, 'session pruning failed'));
-      }, PRUNE_EVERY_MS);
-      pruner.unref();
+      };
+      return {
+        http: { port: config.HTTP_PORT, server },
+        tasks: [
+          {
+            start: () => void (pruner = setInterval(prune, PRUNE_EVERY_MS).unref()),
+            stop: () => clearInterval(pruner),
+          },
+        ],
+        close: [() => keys.close(), () => runs.close(), () => lookup.close()],
+      };
     },
-    async stop() {
-      ready = false;
-      clearInterval(pruner);
-      await http.close();
-      keys.close();
-      runs.close();
-      lookup.close();
-      await pool.end();
-    },
-  };
+  );
 }

@@ -1,2 +1,3 @@
 export * from './infra.js';
 export * from './service-main.js';
+export * from './define-service.js';
