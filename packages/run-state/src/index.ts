@@ -5,3 +5,5 @@ export * from './run.repository.js';
 export * from './sync-config.js';
 export * from './run-log.js';
 export * from './run-plan.js';
+export * from './run-execution.js';
+export * from './run-progress.js';
