@@ -7,14 +7,7 @@ import type { Queryable } from './run.repository.js';
 
 /** Phases in order; the last four are final. */
 export type RunProgressPhase =
-  | 'waiting'
-  | 'transform'
-  | 'plan'
-  | 'apply'
-  | 'complete'
-  | 'held'
-  | 'failed'
-  | 'cancelled';
+  'waiting' | 'transform' | 'plan' | 'apply' | 'complete' | 'held' | 'failed' | 'cancelled';
 
 /** A run's progress as last written. */
 export interface RunProgress {

@@ -1,4 +1,3 @@
 export { createApp, SERVICE, OWNER } from './app.js';
 export { loadConfig, type Config } from './config.js';
 export { processRun, APPLY_LOCK_KEY, type ApplyDeps, type RunOutcome } from './usecases/apply-run.js';
-export { readProgress, type RunPhase } from './store/progress.repository.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holdFor } from './hold-policy.js';
+import { holdDecision, holdFor, STALE_PLAN_DETAIL } from './hold-policy.js';
 
 const limits = { maxBlockPercent: 10, maxBlockCount: 500 };
 const facts = { hasUsernameRule: true, validRecords: 100, inFeed: 8600, blocks: 0 };
@@ -32,5 +32,31 @@ describe(holdFor.name, () => {
   it('never holds an empty directory, and no limit means no threshold hold', () => {
     expect(holdFor({ ...facts, validRecords: 0, inFeed: 0 }, limits)).toBeUndefined();
     expect(holdFor({ ...facts, blocks: 8000 }, { maxBlockPercent: null, maxBlockCount: null })).toBeUndefined();
+  });
+});
+
+describe(holdDecision.name, () => {
+  const over = { ...facts, blocks: 1204 };
+  const none = { approved: false, previewDigest: null, heldFor: null };
+  const previewed = { approved: true, previewDigest: 'd1', heldFor: 'block_threshold' as const };
+
+  it('is the policy when nobody approved a preview', () => {
+    expect(holdDecision(over, limits, none, 'd1')).toEqual(holdFor(over, limits));
+    expect(holdDecision(over, limits, { ...none, approved: true }, 'd1')).toEqual(holdFor(over, limits));
+  });
+
+  it('applies an approved preview that still matches, whatever the thresholds', () => {
+    expect(holdDecision(over, limits, previewed, 'd1')).toBeUndefined();
+  });
+
+  it('holds a stale preview again, with the policy reason when there is one', () => {
+    expect(holdDecision(facts, limits, previewed, 'd2')).toEqual({
+      reason: 'block_threshold',
+      detail: STALE_PLAN_DETAIL,
+    });
+    expect(holdDecision(facts, limits, { ...previewed, heldFor: 'empty_source' }, 'd2')?.reason).toBe('empty_source');
+    expect(holdDecision(over, limits, previewed, 'd2')?.detail).toBe(
+      `${STALE_PLAN_DETAIL}; would block 1,204 users (14% of 8,600; limit 10%)`,
+    );
   });
 });

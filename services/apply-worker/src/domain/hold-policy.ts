@@ -1,6 +1,11 @@
 /**
- * Whether a planned run must wait for an admin (DESIGN §6 step 3, hazards H1 and H2): pure, so the
- * thresholds are tested without a database.
+ * Whether a planned run must wait for an admin (DESIGN §6 step 3, hazards H1 and H2). A run is held,
+ * unless an admin approved exactly this plan, when
+ *   - the control file has no top-level username rule (H1): no record matches a user;
+ *   - the files hold no valid record while users are in the feed (empty source);
+ *   - the planned blocks exceed `maxBlockPercent` of the in-feed users or `maxBlockCount`.
+ * An admin's approval of a previewed plan bypasses the thresholds only while the plan is still the one
+ * previewed (same digest); otherwise the run is held again. Pure, so it is tested without a database.
  */
 import type { HoldReason } from '@usersync/run-state';
 import type { ApplySettings } from './apply-settings.js';
@@ -58,3 +63,39 @@ export function holdFor(
 
 /** Detail prefix of a run held again because its approved preview no longer matches the directory. */
 export const STALE_PLAN_DETAIL = 'directory changed since preview';
+
+/** An admin's approval of the run, as its row records it. */
+export interface Approval {
+  /** An admin approved the run. */
+  approved: boolean;
+  /** Digest of the plan the admin previewed (stored when the worker held the run), if any. */
+  previewDigest: string | null;
+  /** Why the run was held before, if it was. */
+  heldFor: HoldReason | null;
+}
+
+/** True when the approval is of a previewed plan, which the new plan's digest must match. */
+export function hasPreviewToVerify(approval: Approval): boolean {
+  return approval.approved && approval.previewDigest !== null;
+}
+
+/**
+ * The hold decision for a plan with digest `digest`. An admin's approval applies exactly the plan they
+ * previewed: when the preview's digest matches, the checks are bypassed; when the directory moved since,
+ * the run is held again. An approval without a stored preview (held before planning, e.g. auto-apply
+ * off) still gets the checks, so nobody approves a mass block they never saw.
+ */
+export function holdDecision(
+  facts: PlanFacts,
+  settings: Pick<ApplySettings, 'maxBlockPercent' | 'maxBlockCount'>,
+  approval: Approval,
+  digest: string,
+): Hold | undefined {
+  const hold = holdFor(facts, settings);
+  if (!hasPreviewToVerify(approval)) return hold;
+  if (approval.previewDigest === digest) return undefined;
+  return {
+    reason: hold?.reason ?? approval.heldFor ?? 'block_threshold',
+    detail: hold ? `${STALE_PLAN_DETAIL}; ${hold.detail}` : STALE_PLAN_DETAIL,
+  };
+}

@@ -1,112 +1,16 @@
 /**
- * The baseline: every managed user in the feed before the run, loaded into the worker's memory once
- * per run (one COPY, ~1.5 s for a million users) so that the transform stage can
- *   - drop records that change nothing (the common case of a re-sync) before they reach PostgreSQL:
- *     their user's stored desired-state digest and raw-record digest both match, and nothing forces
- *     a re-apply (error flag, force update);
- *   - tell which users the file no longer names (block candidates) without scanning the directory.
+ * Loads the baseline index (engine/baseline-index.ts) with one COPY: every managed in-feed user's
+ * username and match key (16 hex digits each of the stored desired-state and raw-record digests).
  * Read inside the apply transaction under the apply lock: only the apply worker changes digests,
  * in_feed and managed, so the baseline stays true for the run. An error flag set by lookup meanwhile
  * is honoured by the next run, as the flag means "re-apply next run".
  */
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { UsernameSet } from '@usersync/control-file';
-
-const KEY_BYTES = 32;
-// Where each digest's 16 hex digits sit in a user's key (as loadBaseline's SQL and matchKeyOf build it).
-const DESIRED_HALF = 0;
-const RECORD_HALF = KEY_BYTES / 2;
-const ELIGIBLE = 1; // the user may be found unchanged
-const SEEN = 2; // the file named the user
-
-/**
- * Per user a 128-bit match key: 16 hex digits of the stored desired-state digest and 16 of the raw
- * record's, so a changed record passes for unchanged with odds of 2^-128. Usernames sit in the engine's
- * UsernameSet (characters and hash table in typed arrays) and the keys as ASCII in one buffer beside it,
- * numbered alike: about 60 bytes a user, none of them on the JavaScript heap, so the worker's heap cap
- * (devstack SERVICES) holds for any directory size. A Map of strings took four times that, on the heap.
- */
-export class Baseline {
-  private readonly names = new UsernameSet();
-  private keys = Buffer.alloc(KEY_BYTES * 1024);
-  private flags = new Uint8Array(1024);
-
-  /** In-feed users at load time. */
-  get size(): number {
-    return this.names.size;
-  }
-
-  /**
-   * Adds a user; `key` is the match key's bytes in `source` (start, end), or null when the user must be
-   * re-applied whatever the record holds.
-   */
-  add(username: string, key: { source: Buffer; start: number } | null): void {
-    const i = this.names.size;
-    // Usernames are unique in the directory; a repeat would only add nothing.
-    if (!this.names.add(username)) return;
-    if (i === this.flags.length) this.grow();
-    if (key === null) return;
-    this.flags[i] = ELIGIBLE;
-    key.source.copy(this.keys, KEY_BYTES * i, key.start, key.start + KEY_BYTES);
-  }
-
-  /** Marks the user as named by the file; true when the record changes nothing (digests as stored). */
-  see(username: string, desiredDigest?: string, recordDigest?: string): boolean {
-    const i = this.names.indexOf(username);
-    if (i < 0) return false;
-    const flags = this.flags[i]!;
-    this.flags[i] = flags | SEEN;
-    if (!(flags & ELIGIBLE) || desiredDigest === undefined || recordDigest === undefined) return false;
-    return this.keyHalfIs(i, DESIRED_HALF, desiredDigest) && this.keyHalfIs(i, RECORD_HALF, recordDigest);
-  }
-
-  /**
-   * True, and the user marked as named by the file, when `recordDigest` is (in its first 64 bits) the raw
-   * digest the user was last applied from and nothing forces a re-apply. Under an unchanged transform
-   * fingerprint (sync-state.repository.ts) such a record needs no transform: its desired state is the
-   * stored one. Otherwise nothing is marked: the record is transformed, and whether it counts as naming
-   * its user is decided then (an invalid record does not, under Haplo's blockInvalidRecords).
-   */
-  seeRecord(username: string, recordDigest: string): boolean {
-    const i = this.names.indexOf(username);
-    if (i < 0 || !(this.flags[i]! & ELIGIBLE) || !this.keyHalfIs(i, RECORD_HALF, recordDigest)) return false;
-    this.flags[i]! |= SEEN;
-    return true;
-  }
-
-  /** Whether user `i`'s key half at `offset` holds the first 16 hex digits of `digest`. */
-  private keyHalfIs(i: number, offset: number, digest: string): boolean {
-    const at = KEY_BYTES * i + offset;
-    for (let c = 0; c < KEY_BYTES / 2; c++) if (this.keys[at + c] !== digest.charCodeAt(c)) return false;
-    return true;
-  }
-
-  /** The users the file did not name. */
-  *absent(): Generator<string> {
-    for (let i = 0; i < this.names.size; i++) if (!(this.flags[i]! & SEEN)) yield this.names.nameAt(i);
-  }
-
-  private grow(): void {
-    const keys = Buffer.alloc(this.keys.length * 2);
-    this.keys.copy(keys);
-    this.keys = keys;
-    const flags = new Uint8Array(this.flags.length * 2);
-    flags.set(this.flags);
-    this.flags = flags;
-  }
-}
-
-/** The match key of a record as Baseline.add takes it: 16 hex digits of each digest, as loadBaseline's SQL. */
-export function matchKeyOf(desiredDigest: string, recordDigest: string): { source: Buffer; start: number } {
-  return { source: Buffer.from(desiredDigest.slice(0, 16) + recordDigest.slice(0, 16), 'latin1'), start: 0 };
-}
-
-const TAB = 9;
-const NEWLINE = 10;
+import { readBaselineCopy, type BaselineIndex } from '../engine/baseline-index.js';
 
 /** Loads the baseline; with `updateAll` (force update) no user is eligible, so every record is re-applied. */
-export async function loadBaseline(client: pg.ClientBase, updateAll: boolean): Promise<Baseline> {
+export async function loadBaseline(client: pg.ClientBase, updateAll: boolean): Promise<BaselineIndex> {
   const stream = client.query(
     copyTo(`COPY (SELECT u.username,
         CASE WHEN ${updateAll ? 'true' : 'false'} OR u.error OR u.desired_digest IS NULL OR l.record_digest IS NULL
@@ -114,27 +18,5 @@ export async function loadBaseline(client: pg.ClientBase, updateAll: boolean): P
       FROM directory."user" u LEFT JOIN directory.last_record l ON l.user_id = u.id
       WHERE u.managed AND u.in_feed) TO STDOUT`),
   );
-  const baseline = new Baseline();
-  let rest: Buffer = Buffer.alloc(0);
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const buf = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
-    let start = 0;
-    for (let nl = buf.indexOf(NEWLINE, start); nl >= 0; nl = buf.indexOf(NEWLINE, start)) {
-      const tab = buf.indexOf(TAB, start);
-      // Decoding from the buffer gives each username its own string (a slice of a chunk's string would
-      // keep the whole chunk alive). COPY escapes a tab, newline or backslash inside a username.
-      const username = unescapeCopy(buf.toString('utf8', start, tab));
-      baseline.add(username, nl - tab - 1 === KEY_BYTES ? { source: buf, start: tab + 1 } : null);
-      start = nl + 1;
-    }
-    rest = buf.subarray(start);
-  }
-  return baseline;
-}
-
-function unescapeCopy(field: string): string {
-  if (!field.includes('\\')) return field;
-  return field.replace(/\\(.)/g, (_, c: string) =>
-    c === 't' ? '\t' : c === 'n' ? '\n' : c === 'r' ? '\r' : c === 'b' ? '\b' : c === 'f' ? '\f' : c === 'v' ? '\v' : c,
-  );
+  return readBaselineCopy(stream as AsyncIterable<Buffer>);
 }

@@ -3,11 +3,13 @@
  * being transformed: users, sync memberships, history, last records and the stored plan, plus a slim
  * row per user in the temp `plan` table so counts, digest, log lines and events come out as from the
  * planned path. Only for a directory with no user at all, where every valid record is a create (see
- * apply-run.ts); measured on 1M users, COPY took about 22 s where INSERT … SELECT from the feed took 34 s,
- * and it runs beside the engine instead of after it.
+ * usecases/direct-import.ts); COPY is cheaper than the planned path's INSERT … SELECT from the feed and runs
+ * beside the engine instead of after it (figures: "apply-worker engine" in bench/README.md). The stored plan's
+ * rows go through run-state (runs.run_plan belongs to the runs owner).
  */
 import type pg from 'pg';
-import { bool, copyText, CopyRows, field, jsonField } from './copy-text.js';
+import { copyRunPlanRows } from '@usersync/run-state';
+import { bool, copyText, CopyRows, field, jsonField } from '../engine/copy-writer.js';
 import type { FeedRow } from './feed.repository.js';
 
 const after = (field: string, json: string) => `{"field":"${field}","before":null,"after":${json}}`;
@@ -59,7 +61,7 @@ export async function copyCreates(client: pg.ClientBase, e: EncodedCreates): Pro
   await copyText(client, 'COPY directory.membership (user_id, group_code, source) FROM STDIN', e.memberships);
   await copyText(client, 'COPY directory.history (run_id, user_id, action, changes) FROM STDIN', e.history);
   await copyText(client, 'COPY directory.last_record (user_id, run_id, record, record_digest) FROM STDIN', e.records);
-  await copyText(client, 'COPY runs.run_plan (run_id, username, action, changes) FROM STDIN', e.stored);
+  await copyRunPlanRows(client, e.stored.take()); // columns: run-state's RUN_PLAN_COPY_COLUMNS
   await copyText(client, 'COPY plan (username, rec, user_id, action, new_digest) FROM STDIN', e.plan);
 }
 
@@ -76,4 +78,12 @@ export async function firstUserId(client: pg.ClientBase): Promise<number> {
 /** Moves the user id sequence past `lastId` (after direct creates). */
 export async function userIdsUsedUpTo(client: pg.ClientBase, lastId: number): Promise<void> {
   await client.query(`SELECT setval('directory.user_id_seq', greatest($1::bigint, 1), $1::bigint > 0)`, [lastId]);
+}
+
+/** True when the directory has no user at all (not even blocked or unmanaged ones). */
+export async function directoryIsEmpty(client: pg.ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ empty: boolean }>(
+    'SELECT NOT EXISTS (SELECT 1 FROM directory."user") AS empty',
+  );
+  return rows[0]!.empty;
 }

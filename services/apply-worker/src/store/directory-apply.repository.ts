@@ -120,21 +120,3 @@ export async function upsertManagedGroups(
     managedGroups.map((g) => g.code),
   ]);
 }
-
-/** One changed user for the sync.user.changed events. */
-export interface ChangedUser {
-  username: string;
-  action: 'create' | 'update' | 'reactivate' | 'block';
-  fields: string[];
-}
-
-/** Up to `limit` changed users of the run's stored plan, in username order (the caller decides what a larger run publishes). */
-export async function changedUsers(client: pg.ClientBase, runId: number, limit: number): Promise<ChangedUser[]> {
-  const { rows } = await client.query<ChangedUser>(
-    `SELECT username, action,
-       coalesce(ARRAY(SELECT c ->> 'field' FROM json_array_elements(changes) AS c), '{}') AS fields
-     FROM runs.run_plan WHERE run_id = $1 AND action <> 'unchanged' ORDER BY username LIMIT $2`,
-    [runId, limit],
-  );
-  return rows;
-}

@@ -9,7 +9,7 @@
  * Records unchanged against the baseline are in none of them.
  */
 import type pg from 'pg';
-import { bool, copyText, CopyRows, field, jsonField } from './copy-text.js';
+import { bool, copyText, CopyRows, field, jsonField } from '../engine/copy-writer.js';
 import type { RunLogLevel } from '@usersync/run-state';
 
 /** One feed row as COPY receives it. `desired` fields are null for a record that did not transform. */

@@ -11,7 +11,7 @@ import {
 } from '@usersync/control-file';
 import { RunInputError } from '../domain/run-failure.js';
 import { exceptionLine, noteLine } from '../domain/log-lines.js';
-import type { RunFile } from '../store/run-input.repository.js';
+import type { RunFileRef as RunFile } from '@usersync/run-state';
 
 const MAX_CONTROL_BYTES = 16 * 1024 * 1024;
 

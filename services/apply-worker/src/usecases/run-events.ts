@@ -11,14 +11,12 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { commonV1, newEvent } from '@usersync/contracts';
-import { enqueueEvent } from '@usersync/platform';
-import { encodeEvent } from '@usersync/contracts';
-import { holdReasonToProto, type ActionCountsRow } from '@usersync/run-state';
+import { outboxOf } from '@usersync/platform';
+import { holdReasonToProto, listChangedPlanUsers, type ActionCountsRow } from '@usersync/run-state';
 import type { Hold } from '../domain/hold-policy.js';
-import { changedUsers } from '../store/directory-apply.repository.js';
-import { enqueueEvents } from '../store/outbox-bulk.js';
 
-const OWNER = 'directory';
+/** The directory's outbox (this service's schema). */
+const outbox = outboxOf('directory');
 /** Default most sync.user.changed events per run. */
 export const DEFAULT_USER_EVENT_CAP = 10_000;
 
@@ -38,14 +36,6 @@ const protoCounts = (c: ActionCountsRow): commonV1.ActionCounts => ({
   errors: c.errors ?? 0,
 });
 
-async function enqueue<S extends 'sync.run.completed' | 'sync.run.held' | 'sync.run.failed'>(
-  client: pg.ClientBase,
-  subject: S,
-  event: ReturnType<typeof newEvent<S>>,
-): Promise<void> {
-  await enqueueEvent(client, OWNER, { eventId: event.eventId, subject, payload: encodeEvent(subject, event) });
-}
-
 /** sync.run.completed and the per-user events of an applied run. */
 export async function publishApplied(
   client: pg.ClientBase,
@@ -56,19 +46,18 @@ export async function publishApplied(
   log?: Logger,
 ): Promise<void> {
   const appliedAt = new Date();
-  await enqueue(
+  await outbox.enqueue(
     client,
     'sync.run.completed',
     newEvent('sync.run.completed', { runId, counts: protoCounts(counts), errorCount, appliedAt }),
   );
-  const users = await changedUsers(client, runId, cap + 1);
+  const users = await listChangedPlanUsers(client, runId, cap + 1);
   if (users.length > cap) {
     log?.info({ cap }, 'more changed users than the event cap: no sync.user.changed events for this run');
     return;
   }
-  await enqueueEvents(
+  await outbox.enqueueMany(
     client,
-    OWNER,
     'sync.user.changed',
     users.map((u) =>
       newEvent('sync.user.changed', {
@@ -89,7 +78,7 @@ export async function publishHeld(
   hold: Hold,
   counts: ActionCountsRow,
 ): Promise<void> {
-  await enqueue(
+  await outbox.enqueue(
     client,
     'sync.run.held',
     newEvent('sync.run.held', {
@@ -103,5 +92,5 @@ export async function publishHeld(
 
 /** sync.run.failed with the admin-facing message. */
 export async function publishFailed(client: pg.ClientBase, runId: number, error: string): Promise<void> {
-  await enqueue(client, 'sync.run.failed', newEvent('sync.run.failed', { runId, error }));
+  await outbox.enqueue(client, 'sync.run.failed', newEvent('sync.run.failed', { runId, error }));
 }

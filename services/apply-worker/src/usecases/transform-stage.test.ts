@@ -15,7 +15,7 @@ import {
 } from '@usersync/control-file';
 import { createFeedTables } from '../store/feed.repository.js';
 import { desiredParts, transformBatch, transformIntoFeed, type TransformStats } from './transform-stage.js';
-import { Baseline, matchKeyOf } from '../store/baseline.repository.js';
+import { BaselineIndex as Baseline, matchKeyOf } from '../engine/baseline-index.js';
 
 const users: DesiredUser[] = [
   { username: 'jb', nameFirst: 'Joe', nameLast: 'Bloggs', email: 'j@x', groups: [], tags: {}, profile: {} },

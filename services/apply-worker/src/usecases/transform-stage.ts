@@ -26,8 +26,8 @@ import {
   type FeedLogRow,
   type FeedRow,
 } from '../store/feed.repository.js';
-import { CopyRows } from '../store/copy-text.js';
-import type { Baseline } from '../store/baseline.repository.js';
+import { CopyRows } from '../engine/copy-writer.js';
+import type { BaselineIndex } from '../engine/baseline-index.js';
 import { copyCreates, EncodedCreates } from '../store/direct-create.repository.js';
 
 /** Counts of the transform stage. */
@@ -55,7 +55,7 @@ export interface FeedRules {
   /** Managed group codes: others are dropped from a desired state with an ERROR line. */
   managedGroups: ReadonlySet<string>;
   /** In-feed users before the run; the stage marks every user the file names, leaving the absent ones. */
-  baseline: Baseline;
+  baseline: BaselineIndex;
   /** Haplo's old rule: a user whose record failed counts as absent (blocked). */
   blockInvalidRecords: boolean;
   /**

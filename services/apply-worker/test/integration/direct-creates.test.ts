@@ -2,10 +2,11 @@
  * A first import into an empty directory writes its creates straight into the directory while
  * transforming. It must leave exactly what the planned path leaves: the same users, memberships,
  * history, last records, stored plan, log, counts, digest and events. Two databases get the same runs;
- * one worker has direct creates, the other not. A held first import falls back to the planned path.
+ * one worker has direct creates, the other not. A first import with an approved preview to verify is planned (domain/apply-strategy.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processRun } from '../../src/usecases/apply-run.js';
+import { readRunProgress } from '@usersync/run-state';
 import {
   approve,
   createHarness,
@@ -82,7 +83,7 @@ describe('direct creates (first import into an empty directory)', () => {
     expect(c).toEqual(d);
   });
 
-  it('falls back to the planned path when the first import must be held, and applies it once approved', async () => {
+  it('plans a first import whose approved preview must be verified: a stale one holds it, then it applies once approved', async () => {
     const h = await createHarness();
     try {
       await setConfig(h.pool, simpleConfig);
@@ -98,6 +99,7 @@ describe('direct creates (first import into an empty directory)', () => {
       const plan = await h.pool.query('SELECT count(*)::int AS n FROM runs.run_plan WHERE run_id = $1', [runId]);
       expect(plan.rows[0].n).toBe(10);
       expect((await runRow(h.pool, runId)).hold_detail).toContain('directory changed since preview');
+      expect(await readRunProgress(h.pool, runId)).toMatchObject({ phase: 'held', processed: 10 });
       await approve(h.pool, runId);
       expect(await processRun(deps, runId)).toBe('complete');
       expect(Object.keys(await directorySnapshot(h.pool))).toHaveLength(10);

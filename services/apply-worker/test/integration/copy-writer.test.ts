@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyText, CopyRows, field, jsonField } from '../../src/store/copy-text.js';
+import { copyText, CopyRows, field, jsonField } from '../../src/engine/copy-writer.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
 let h: Harness;

@@ -1,6 +1,8 @@
 /**
- * PostgreSQL COPY text format, for the bulk writes of a run: values escaped as COPY reads them, rows
- * collected into buffers, and one call to stream them into a table.
+ * The COPY writer: PostgreSQL COPY text format for the bulk writes of a run. Values are escaped as COPY
+ * reads them (`field`, `jsonField`, `bool`), rows are UTF-8 encoded into buffers as they are added
+ * (`CopyRows`), and `copyText` streams them into a table. test/integration/copy-writer.test.ts round-trips
+ * awkward values and many-buffer row sets through PostgreSQL.
  */
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -22,7 +24,7 @@ export function field(value: string | null): string {
  * A JSON text as JSON.stringify writes it (every JSON column here is built that way): it has no raw tab,
  * newline, carriage return or NUL (those are escaped inside strings, and there is no whitespace between
  * tokens), so only a backslash needs COPY escaping, and JSON without one (nearly every record) needs none:
- * one `includes` decides, several times faster than the regular expression on texts of hundreds of bytes.
+ * one `includes` decides, which is much cheaper than the regular expression (bench/README.md).
  * jsonb (the planner's casts) rejects the escape \u0000, which JSON.stringify writes for NUL: odd backslash
  * runs only.
  */
@@ -35,9 +37,8 @@ export function jsonField(json: string | null): string {
 
 export const bool = (b: boolean) => (b ? 't' : 'f');
 
-// Rows are UTF-8 encoded straight into 64 KB buffers as they are added: the row strings die young, and no
-// chunk-sized string (megabytes, in V8's large-object space until a full GC) is built and then encoded again
-// for the socket. Measured on a 1M-user first import, that string building was a third of the worker's CPU.
+// Rows go straight into 64 KB buffers so no chunk-sized string is built and encoded again (it was costly
+// garbage; see "apply-worker engine" in bench/README.md).
 const BUFFER_BYTES = 64 * 1024;
 
 /** COPY text rows of one chunk, encoded into buffers as they come. */

@@ -1,0 +1,52 @@
+/**
+ * Direct first import: into a directory without any user every valid record is a create, so each chunk's
+ * creates are COPYed straight into users, memberships, history, last records, the stored plan and a slim
+ * row of the temp `plan` table while the engine transforms the next chunk (store/direct-create.repository.ts);
+ * the plan is then only counted and digested, and the run completes. Chosen only when no hold can fire
+ * (domain/apply-strategy.ts); test/integration/direct-creates.test.ts checks that it leaves what the planned
+ * apply leaves.
+ */
+import type pg from 'pg';
+import { clearRunPlan } from '@usersync/run-state';
+import { holdFor } from '../domain/hold-policy.js';
+import { createPlanTable, summarizePlan } from '../store/plan.repository.js';
+import { upsertManagedGroups } from '../store/directory-apply.repository.js';
+import { firstUserId, userIdsUsedUpTo } from '../store/direct-create.repository.js';
+import {
+  completeRun,
+  resultOf,
+  transformRun,
+  type ApplyDeps,
+  type PreparedRun,
+  type RunContext,
+} from './run-skeleton.js';
+
+/** Imports the prepared run into the empty directory while transforming it. */
+export async function directFirstImport(
+  client: pg.PoolClient,
+  deps: ApplyDeps,
+  run: PreparedRun,
+  ctx: RunContext,
+): Promise<'complete'> {
+  const runId = run.input.run.id;
+  // User ids are counted here from the sequence's next value (only this worker, under the apply lock, creates).
+  const creates = { runId, nextId: await firstUserId(client) };
+  await createPlanTable(client);
+  await upsertManagedGroups(client, run.settings.managedGroups);
+  await clearRunPlan(client, runId);
+
+  const transformed = await transformRun(client, deps, run, ctx, creates);
+  await userIdsUsedUpTo(client, creates.nextId - 1);
+  const { stats } = transformed;
+  // The plan table holds the creates already; an empty directory has nothing to update or block.
+  const plan = await summarizePlan(client, { inFeed: run.baseline.size, unchanged: stats.unchanged });
+  run.lap('plan');
+  await ctx.checkpoint();
+  const facts = { hasUsernameRule: true, validRecords: stats.validRecords, inFeed: plan.inFeed, blocks: 0 };
+  if (holdFor(facts, run.settings)) throw new Error('Logic error: a direct first import found a reason to hold');
+  run.lap('storePlan');
+
+  ctx.progress.set('apply', stats.records);
+  run.lap('apply');
+  return completeRun(client, deps, run, ctx, resultOf(transformed, plan));
+}
