@@ -38,8 +38,8 @@ export interface BaselineFacts {
 const DESIRED = `jsonb_build_object('title', f.title, 'nameFirst', f.name_first, 'nameLast', f.name_last,
   'email', f.email, 'groups', f.groups::jsonb, 'tags', f.tags::jsonb, 'profile', f.profile::jsonb, 'active', true,
   'inFeed', true)`;
-// A new user's fields as JSON text, concatenated from the feed's canonical JSON columns: building jsonb
-// objects cost ~10 µs a row, too much for a million creates. Tags and the profile are shown whole.
+// A new user's fields as JSON text, concatenated from the feed's canonical JSON columns: jsonb objects
+// per row are too slow for a first import (bench/README.md). Tags and the profile are shown whole.
 const after = (field: string, json: string) => `{"field":"${field}","before":null,"after":' || ${json} || '}`;
 const text = (column: string) => `coalesce(to_json(${column})::text, 'null')`;
 const CREATED = `('[${[
@@ -128,8 +128,8 @@ export async function summarizePlan(client: pg.ClientBase, baseline: BaselineFac
 /**
  * A digest of the changes: every changed user's action with the stored and the new desired-state digest,
  * plus how many users stay unchanged. Two 64-bit XORs of PostgreSQL's text hash (the one hash
- * partitioning uses) are independent of row order, so a million creates need neither a sort nor md5
- * (0.3 s instead of 1.9 s); rows are unique by username, so none cancel out. Only compared within one
+ * partitioning uses) are independent of row order, so a first import needs neither a sort nor md5
+ * (bench/README.md); rows are unique by username, so none cancel out. Only compared within one
  * installation (preview vs apply); should a PostgreSQL upgrade change the hash, a held run is held again.
  */
 async function planDigest(client: pg.ClientBase, unchanged: number): Promise<string> {

@@ -79,7 +79,7 @@ export interface TransformHooks {
   checkpoint(): Promise<void>;
 }
 
-// Small enough that a chunk (objects, COPY text, the copy in flight) stays a few MB; COPY per chunk costs ~1 ms.
+// Small enough that a chunk (objects, COPY text, the copy in flight) stays a few MB (bench/README.md).
 const CHUNK_RECORDS = 5_000;
 
 /**
@@ -89,8 +89,7 @@ const CHUNK_RECORDS = 5_000;
  * (transform-stage.test.ts).
  */
 export function transformBatch(controlFile: ControlFile, threads: number | 'auto' = 0): Batch {
-  // Sequential by default: on 2 cores the threads gain ~30% at 1M records but cost ~170 MiB more
-  // peak memory (bench/README.md); APPLY_TRANSFORM_THREADS opts in.
+  // Sequential by default: on 2 cores the threads cost more memory than they gain (bench/README.md).
   const cores = availableParallelism();
   const n = threads === 'auto' ? (cores > 1 ? cores : 0) : threads;
   return n > 0 ? createParallelBatch(controlFile, { threads: n, digests: true }) : compile(controlFile);
@@ -98,8 +97,7 @@ export function transformBatch(controlFile: ControlFile, threads: number | 'auto
 
 /**
  * One chunk's COPY rows. Rows and lines are encoded the moment a record yields them, so no record's
- * objects live until the chunk is written: with row objects kept for a whole chunk, garbage collection was
- * a quarter of a first import's worker CPU (they survived young-generation collections and were copied).
+ * objects outlive it (kept for a whole chunk they were costly garbage; bench/README.md).
  */
 class Chunk implements FeedSink {
   private readonly feed = new CopyRows();
