@@ -38,17 +38,16 @@ export {
 } from './validation/parse-control-file.js';
 export { CONTROL_FILE_NAME, FILE_NAME_PATTERN } from './validation/validate-files.js';
 export { createTransformer, type TransformResult, type Transformer } from './transform/transformer.js';
-export { UsernameSet } from './transform/username-set.js';
+export { UsernameIndex, UsernameSet } from './engine/username-index.js';
 export {
   compile,
   type Batch,
   type FileSource,
   type FileSources,
-  type RecordOutcome,
-  type RecordStatus,
   type UnchangedCheck,
   type UnchangedVerdict,
 } from './transform/batch.js';
+export type { DesiredFields, RecordOutcome, RecordStatus } from './transform/record-outcome.js';
 export {
   canonicalJson,
   DESIRED_STATE_VERSION,
@@ -57,7 +56,7 @@ export {
   rawRecordJson,
   type DesiredStateParts,
 } from './transform/desired-state.js';
-export { createParallelBatch, type ParallelOptions } from './transform/parallel-batch.js';
+export { createParallelBatch, type ParallelOptions } from './engine/parallel/parallel-batch.js';
 export { readRecords } from './readers/read-records.js';
 export type { ByteSource } from './readers/decode.js';
 export { ControlFileEngineError, ReaderError, type EngineErrorCode, type ReaderErrorLocation } from './errors.js';

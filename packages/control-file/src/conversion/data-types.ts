@@ -1,8 +1,8 @@
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import type { Instruction, JsonValue } from '../model/types.js';
 import type { DataType } from '../model/user-sync-model.js';
+import { possibleE164 } from '../engine/phone/possible-e164.js';
 import { compileDateFormat } from './datetime.js';
-import { fastPossibleE164 } from './phone-fast.js';
 import { toPersonName, toPostalAddress, type Log } from './structured.js';
 
 /** Converts a (mapped, filtered) value to the name's data type; `undefined` means "drop the value". */
@@ -135,9 +135,6 @@ function telephoneConversion(instr: Instruction, src: string): TypeConversion {
   return (v) => {
     const text = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : undefined;
     if (!text) return undefined;
-    const fast = fastPossibleE164(text, defaultCountry);
-    if (fast !== undefined) return fast ?? text;
-    const parsed = parsePhoneNumberFromString(text, defaultCountry);
-    return parsed?.isPossible() ? parsed.number : text;
+    return possibleE164(text, defaultCountry) ?? text;
   };
 }

@@ -2,7 +2,7 @@ import { ReaderError } from '../errors.js';
 import type { FileSpec, SourceRecord } from '../model/types.js';
 import { withPosition } from '../validation/json-text.js';
 import { decodeText, stripBom, type ByteSource } from './decode.js';
-import { JsonSplitError, JsonSplitter, MAX_RECORD_CHARS } from './json-splitter.js';
+import { jsonRecordSource, JsonSplitError, MAX_RECORD_CHARS } from '../engine/record-source.js';
 
 /**
  * `json`: each element of the top-level array is a record; a top-level object yields its values (Haplo's
@@ -23,13 +23,13 @@ export async function* readJsonBatches(
     yield [await readWhole(fileName, text)];
     return;
   }
-  const splitter = new JsonSplitter();
+  const recordSource = jsonRecordSource();
   try {
     for await (const chunk of text) {
-      const records = splitter.push(chunk);
+      const records = recordSource.push(chunk);
       if (records.length > 0) yield records as SourceRecord[];
     }
-    splitter.end();
+    recordSource.end();
   } catch (err) {
     if (err instanceof JsonSplitError) {
       throw new ReaderError(

@@ -2,7 +2,8 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { defaultProfileSchema } from '../model/profile-schema.js';
 import { parseControlFile } from '../validation/parse-control-file.js';
-import { compile, type RecordOutcome } from './batch.js';
+import { compile } from './batch.js';
+import type { RecordOutcome } from './record-outcome.js';
 import { canonicalJson, desiredStateDigest, desiredStateParts, rawRecordJson } from './desired-state.js';
 
 // Reference §2.11, adapted: research-institute becomes our code-valued department, phones use our schema.

@@ -1,14 +1,11 @@
 import { ControlFileEngineError } from '../errors.js';
-import type { DesiredUser } from '../model/types.js';
 import type { ByteSource } from '../readers/decode.js';
 import { readRecordBatches } from '../readers/read-records.js';
 import type { ControlFile } from '../validation/validate-control.js';
-import { rawRecordJson, type DesiredStateParts } from './desired-state.js';
-import type { DesiredFields } from './parallel-protocol.js';
+import { UsernameIndex } from '../engine/username-index.js';
+import { rawRecordJson } from './desired-state.js';
+import type { RecordOutcome } from './record-outcome.js';
 import { createTransformer, type Transformer } from './transformer.js';
-import { UsernameSet } from './username-set.js';
-
-export type RecordStatus = 'ok' | 'incomplete' | 'no-username' | 'duplicate' | 'unchanged';
 
 /**
  * The caller's answer to "is this record exactly the one its user was last applied from, under the same
@@ -24,32 +21,6 @@ export interface UnchangedVerdict {
   unchanged: boolean;
   recordJson?: string;
   recordSha1?: string;
-}
-
-/** What happened to one record of a run, with the log lines Haplo would write for it. */
-export interface RecordOutcome {
-  /** 0-based, counted across all files of the run (Haplo's recordCount). */
-  recordNumber: number;
-  fileName: string;
-  /** The record as read; `rawRecordJson(record)` gives the JSON to store. */
-  record: unknown;
-  status: RecordStatus;
-  username?: string;
-  /** Present when status is 'ok'. */
-  desired?: DesiredUser;
-  complete: boolean;
-  /** `ERROR:` lines, without the prefix. A complete record with errors still applies; the user is flagged. */
-  errors: string[];
-  /** Plain log lines after the errors, e.g. `Record has missing data for username x (ignoring)`. */
-  notes: string[];
-  /** Computed on the worker threads by the parallel batch (absent from the sequential one): rawRecordJson(record). */
-  readonly recordJson?: string;
-  /** Parallel batch: sha1 hex of recordJson, for records with a username. */
-  readonly recordSha1?: string;
-  /** Parallel batch, status 'ok': desiredStateParts(desired) as the worker computed it. */
-  readonly parts?: DesiredStateParts;
-  /** Parallel batch, status 'ok': title, nameFirst, nameLast, email of `desired`, without parsing it. */
-  readonly fields?: DesiredFields;
 }
 
 /** A data file by name: a stream, or a function opening it (so files are opened one at a time). */
@@ -95,7 +66,7 @@ async function* runRecordBatches(
 ): AsyncGenerator<RecordOutcome[]> {
   // Usernames are stored lowercased, so duplicates are found after lowercasing. Haplo compares the raw
   // extracted value, lets "JSmith" and "jsmith" both through and then applies both to the same user.
-  const seen = new UsernameSet();
+  const seen = new UsernameIndex();
   let recordNumber = 0;
   for (const fileName of controlFile.fileNames) {
     const source = await openFile(files, fileName);
@@ -111,7 +82,7 @@ async function* runRecordBatches(
 
 function outcomeOf(
   transformer: Transformer,
-  seen: UsernameSet,
+  seen: UsernameIndex,
   fileName: string,
   record: unknown,
   n: number,

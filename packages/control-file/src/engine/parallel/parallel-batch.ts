@@ -7,12 +7,13 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { readRecordSegments, replayRun, SEGMENT_CHARS, type RecordSegment } from '../readers/record-segments.js';
-import type { ControlFile } from '../validation/validate-control.js';
-import { compile, openFile, type Batch, type FileSources, type RecordOutcome } from './batch.js';
-import { outcomesOf, transformSegment, type SegmentRequest, type SegmentResponse } from './parallel-protocol.js';
-import type { Transformer } from './transformer.js';
-import { UsernameSet } from './username-set.js';
+import { readRecordSegments, replayRun, SEGMENT_CHARS, type RecordSegment } from './segments.js';
+import type { ControlFile } from '../../validation/validate-control.js';
+import { compile, openFile, type Batch, type FileSources } from '../../transform/batch.js';
+import type { RecordOutcome } from '../../transform/record-outcome.js';
+import { outcomesOf, transformSegment, type SegmentRequest, type SegmentResponse } from './protocol.js';
+import type { Transformer } from '../../transform/transformer.js';
+import { UsernameIndex } from '../username-index.js';
 
 export interface ParallelOptions {
   /**
@@ -79,7 +80,7 @@ export async function* runSegments(
   pool: SegmentPool,
 ): AsyncGenerator<RecordOutcome[]> {
   const { threads, digests } = options;
-  const seen = new UsernameSet();
+  const seen = new UsernameIndex();
   const queue: Pending[] = [];
   const maxQueued = threads * 3;
   try {
@@ -121,7 +122,7 @@ async function* segments(controlFile: ControlFile, files: FileSources, segmentCh
 
 async function merge(
   p: Pending,
-  seen: UsernameSet,
+  seen: UsernameIndex,
   transformer: Transformer,
   digests: boolean,
 ): Promise<RecordOutcome[]> {

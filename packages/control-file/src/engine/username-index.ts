@@ -1,14 +1,14 @@
 /**
- * The usernames seen so far in a run, for the duplicate check. A `Set<string>` of a million usernames cost
- * more than the rest of the transform (about 1.3 s per million records): each lookup chases several
- * pointers across a large table, and every username string it keeps survives into the old generation, so
- * the garbage collector copies it twice. Here the characters go into one growing Uint16Array and an
- * open-addressing table holds each entry's number and hash in Int32Arrays: no object per username, and a
- * lookup usually touches one slot. The hash is seeded per set, so a file cannot be built to collide.
- * Entries are numbered in the order added, so callers keep per-name data in typed arrays beside it (the
- * apply worker's baseline of a million in-feed users lives off the JavaScript heap this way).
+ * A username index: a set of names whose entries are numbered 0, 1, … in the order added, so callers keep
+ * per-name data in typed arrays beside it (the run's duplicate check; the apply worker's baseline).
+ * Contract: `add`/`indexOf` answer as a `Set<string>` would (username-index.test.ts checks it).
+ *
+ * Why not a Set: it holds every name as a heap object, which costs more than the transform at a million
+ * names (figures: bench/README.md, "control-file engine"). Here the characters go into one growing
+ * Uint16Array and an open-addressing table holds each entry's number and hash in Int32Arrays. The hash is
+ * seeded per index, so a file cannot be built to collide.
  */
-export class UsernameSet {
+export class UsernameIndex {
   private chars = new Uint16Array(1 << 16);
   private used = 0;
   /** Entry k's characters are chars[starts[k] .. starts[k + 1]). */
@@ -110,3 +110,6 @@ function grown<T extends Uint16Array | Int32Array>(array: T, atLeast: number): T
   copy.set(array);
   return copy;
 }
+
+/** The old name of UsernameIndex (services/apply-worker uses it). */
+export { UsernameIndex as UsernameSet };

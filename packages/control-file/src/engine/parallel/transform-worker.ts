@@ -1,11 +1,11 @@
 /**
  * Worker-thread entry of the parallel batch: compiles the control file once, then transforms each
- * segment it is sent (see parallel-protocol.ts). Runs from dist as .js, or from source under tsx.
+ * segment it is sent (see protocol.ts). Runs from dist as .js, or from source under tsx.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ControlFile } from '../validation/validate-control.js';
-import { transformSegment, type SegmentRequest } from './parallel-protocol.js';
-import { createTransformer } from './transformer.js';
+import type { ControlFile } from '../../validation/validate-control.js';
+import { transformSegment, type SegmentRequest } from './protocol.js';
+import { createTransformer } from '../../transform/transformer.js';
 
 const port = parentPort;
 if (!port) throw new Error('transform-worker must run in a worker thread');

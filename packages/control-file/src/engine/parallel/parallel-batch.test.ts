@@ -1,13 +1,14 @@
 import { hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ReaderError } from '../errors.js';
-import { parseControlFile } from '../validation/parse-control-file.js';
-import type { ControlFile } from '../validation/validate-control.js';
-import { compile, type FileSource, type FileSources, type RecordOutcome } from './batch.js';
-import { desiredStateParts, rawRecordJson } from './desired-state.js';
+import { ReaderError } from '../../errors.js';
+import { parseControlFile } from '../../validation/parse-control-file.js';
+import type { ControlFile } from '../../validation/validate-control.js';
+import { compile, type FileSource, type FileSources } from '../../transform/batch.js';
+import type { RecordOutcome } from '../../transform/record-outcome.js';
+import { desiredStateParts, rawRecordJson } from '../../transform/desired-state.js';
 import { createParallelBatch, runSegments, type SegmentPool } from './parallel-batch.js';
-import { transformSegment, type SegmentRequest } from './parallel-protocol.js';
+import { transformSegment, type SegmentRequest } from './protocol.js';
 
 // The sequential batch is the reference: the parallel batch must give the same outcomes, in the same
 // order, and the same reader errors, whatever the files hold and however their bytes arrive.

@@ -1,6 +1,6 @@
-import { findJsonErrorOffset } from '../validation/json-locate.js';
-import { lineColumn } from '../validation/json-text.js';
-import { lastObjectBoundary, positionIn } from './json-positions.js';
+import { positionIn } from './positions.js';
+import { parseRun, parseToLastBoundary } from './run-parse.js';
+import { elementError, JsonSplitError } from './split-error.js';
 
 /** Largest single record we hold in memory; a bigger one is almost surely a broken file. */
 export const MAX_RECORD_CHARS = 64 * 1024 * 1024;
@@ -13,57 +13,19 @@ const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const COMMA = 0x2c;
 
-export class JsonSplitError extends Error {
-  constructor(
-    message: string,
-    readonly line: number,
-    readonly column: number,
-    readonly recordNumber?: number,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * Splits a top-level JSON array (or object, whose values Haplo iterates) into records without holding the
- * document: it only tracks string and nesting state to find each element's end, then JSON.parse does
- * the real parsing of that one element. This is much faster than a token-level streaming parser, and
- * every record still gets JSON.parse's full validation.
- */
 const MODE_START = 0;
-const MODE_ARRAY = 1;
+export const MODE_ARRAY = 1;
 const MODE_OBJECT = 2;
 const MODE_DONE = 3;
 
-/** A run of whole array elements of one chunk, left unparsed by `pushDeferred`. */
-export interface DeferredJsonRun {
-  /** The elements' text, without the brackets: `JSON.parse('[' + text + ']')` gives `count` records. */
-  text: string;
-  count: number;
-  /** Where the run sits, to replay it with the splitter's own errors. */
-  chunk: string;
-  runStart: number;
-  runEnd: number;
-  linesBefore: number;
-  lastLineStart: number;
-  offset: number;
-  recordNumber: number;
-}
-
 /**
- * Parses a deferred run as `push` would have: its records, or the same JsonSplitError (record, line,
- * column) for its first bad element. Used when the fast parse of `text` failed.
+ * Splits a top-level JSON array (or object, whose values Haplo iterates) into records without holding the
+ * document: the exact scanner only tracks string and nesting state to find each element's end, then
+ * JSON.parse does the real parsing (of runs of whole elements at once: run-parse.ts), so every record still
+ * gets JSON.parse's full validation. Faster than a token-level streaming parser.
  */
-export function replayJsonRun(run: DeferredJsonRun): unknown[] {
-  const splitter = new JsonSplitter();
-  splitter.restore(run);
-  const out: unknown[] = [];
-  splitter.replay(out, run);
-  return out;
-}
-
 export class JsonSplitter {
-  private mode = MODE_START;
+  protected mode = MODE_START;
   private depth = 0;
   private inString = false;
   private escaped = false;
@@ -72,12 +34,12 @@ export class JsonSplitter {
   private inElement = false;
   private elementLine = 1;
   private elementColumn = 1;
-  private linesBefore = 0; // newlines in all earlier chunks
-  private lastLineStart = 0; // absolute offset of the current line's start
-  private offset = 0; // absolute char offset of the current chunk
-  private recordNumber = 0;
+  protected linesBefore = 0; // newlines in all earlier chunks
+  protected lastLineStart = 0; // absolute offset of the current line's start
+  protected offset = 0; // absolute char offset of the current chunk
+  protected recordNumber = 0;
   private sawComma = false;
-  private isArray = false;
+  protected isArray = false;
 
   /** `fastRuns: false` keeps to the character scanner (tests compare the two). */
   constructor(private fastRuns = true) {}
@@ -85,36 +47,20 @@ export class JsonSplitter {
   /** Feeds the next chunk of text and returns the records it completed. */
   push(chunk: string): unknown[] {
     const out: unknown[] = [];
-    const from = this.fastRuns && this.mode === MODE_ARRAY && !this.deferRuns ? this.fastRun(chunk, out) : 0;
+    const from = this.fastRuns && this.mode === MODE_ARRAY ? this.fastRun(chunk, out) : 0;
     this.scan(chunk, from, out);
     return out;
   }
 
-  /**
-   * Parses the records before the chunk's last `}` , `{` (with any whitespace) in one JSON.parse, without
-   * scanning them; returns where the scan goes on, or 0 when it must do the whole chunk.
-   *
-   * Why a successful parse proves the cut: the text parsed starts where an element starts at depth 1 (the
-   * carried element's first character, or the chunk's start when no element is open, which is after `[` or
-   * a top-level `,`). JSON's grammar reads left to right without lookahead beyond the current token, so if
-   * `[` + text + `]` is a valid array, the document reads that text as the same whole elements and is after
-   * one at depth 1 at the cut: a cut inside a string or at depth > 1 cannot close the array, and a cut after
-   * `}` cannot split a token. Each element is valid JSON, so the scanner would have returned these very
-   * records without an error. On failure (a nested `},{`, a string holding one, a bad record) nothing has
-   * changed and the scanner does the chunk, so errors stay exactly as they were; the fast path is then
-   * left off for this file, whose records evidently do not suit it.
-   */
+  /** The fast path (run-parse.ts); returns where the scan goes on, or 0 when it must do the whole chunk. */
   private fastRun(chunk: string, out: unknown[]): number {
-    const cut = lastObjectBoundary(chunk);
-    if (cut < 0) return 0;
-    const carried = this.inElement ? this.parts.join('') : '';
-    let parsed: unknown[];
-    try {
-      parsed = JSON.parse(`[${carried}${chunk.slice(0, cut)}]`) as unknown[];
-    } catch {
-      this.fastRuns = false;
+    const fast = parseToLastBoundary(this.inElement ? this.parts : [], chunk);
+    if (fast === 'no-boundary') return 0;
+    if (fast === 'not-records') {
+      this.fastRuns = false; // left off for this file (records holding arrays of objects make it guess wrong)
       return 0;
     }
+    const parsed = fast.records;
     for (let k = 0; k < parsed.length; k++) out.push(parsed[k]);
     this.recordNumber += parsed.length;
     // After the cut's comma: no element open, nothing carried.
@@ -125,7 +71,7 @@ export class JsonSplitter {
     this.inString = false;
     this.escaped = false;
     this.sawComma = true;
-    return chunk.indexOf(',', cut) + 1;
+    return fast.resume;
   }
 
   /** The character scanner, from `from` (where no element is open, unless it is 0) to the chunk's end. */
@@ -211,21 +157,7 @@ export class JsonSplitter {
     }
     this.depth = depth;
     this.inString = inString;
-    if (this.deferRuns && this.isArray && runCount > 0) {
-      // Parsing is left to the caller (a worker thread); replayJsonRun reproduces any error exactly.
-      this.deferred = {
-        text: chunk.slice(runStart, runEnd),
-        count: runCount,
-        chunk,
-        runStart,
-        runEnd,
-        linesBefore: this.linesBefore,
-        lastLineStart: this.lastLineStart,
-        offset: this.offset,
-        recordNumber: this.recordNumber,
-      };
-      this.recordNumber += runCount;
-    } else this.flush(out, chunk, runStart, runEnd, runCount);
+    this.completeRun(out, chunk, runStart, runEnd, runCount);
     if (this.inElement) {
       if (!this.startedBefore) {
         // The element goes on into the next chunk: fix its position now, while this chunk is at hand.
@@ -251,49 +183,23 @@ export class JsonSplitter {
 
   /** True once the current element has been carried over from an earlier chunk. */
   private startedBefore = false;
-  private deferRuns = false;
-  private deferred: DeferredJsonRun | undefined;
 
-  /**
-   * Like `push`, but the chunk's run of whole array elements is returned unparsed (`run`), after the
-   * `records` parsed here (an element carried over from earlier chunks). Errors found while scanning are
-   * thrown as `push` throws them; if the chunk's run is itself invalid, its error wins, as in `push`.
-   */
-  pushDeferred(chunk: string): { records: unknown[]; run?: DeferredJsonRun } {
-    this.deferRuns = true;
-    this.deferred = undefined;
-    try {
-      const records = this.push(chunk);
-      const run = this.deferred;
-      this.deferred = undefined;
-      return run ? { records, run } : { records };
-    } catch (err) {
-      const run = this.deferred;
-      this.deferred = undefined;
-      if (run) replayJsonRun(run);
-      throw err;
-    }
+  /** The chunk's run of whole elements, at the end of its scan: parsed here (DeferringJsonSplitter defers it). */
+  protected completeRun(out: unknown[], chunk: string, runStart: number, runEnd: number, count: number): void {
+    this.flush(out, chunk, runStart, runEnd, count);
   }
 
   /**
-   * Parses a run of whole elements of this chunk. In array mode the run's text is a valid array body
-   * exactly when every element is valid JSON, so one JSON.parse('[…]') does them all; on any failure the
-   * elements are parsed one by one so the error names the same record, line and column as before.
+   * Parses a run of whole elements of this chunk: in array mode in one JSON.parse (parseRun); on any
+   * failure one by one, so the error names the same record, line and column as before.
    */
-  private flush(out: unknown[], chunk: string, runStart: number, runEnd: number, count: number): void {
+  protected flush(out: unknown[], chunk: string, runStart: number, runEnd: number, count: number): void {
     if (count === 0) return;
-    if (this.isArray) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(`[${chunk.slice(runStart, runEnd)}]`);
-      } catch {
-        parsed = undefined;
-      }
-      if (Array.isArray(parsed) && parsed.length === count) {
-        for (let k = 0; k < count; k++) out.push(parsed[k]);
-        this.recordNumber += count;
-        return;
-      }
+    const parsed = this.isArray ? parseRun(chunk.slice(runStart, runEnd), count) : undefined;
+    if (parsed !== undefined) {
+      for (let k = 0; k < count; k++) out.push(parsed[k]);
+      this.recordNumber += count;
+      return;
     }
     // One by one: find each element's bounds again (rare: object mode, or a bad element somewhere).
     let depth = 0;
@@ -317,21 +223,6 @@ export class JsonSplitter {
       else if (c === OPEN_ARRAY || c === OPEN_OBJECT) depth++;
       else if (c === CLOSE_ARRAY || c === CLOSE_OBJECT) depth--;
     }
-  }
-
-  /** For replayJsonRun: the splitter state at the run's flush. */
-  restore(run: DeferredJsonRun): void {
-    this.mode = MODE_ARRAY;
-    this.isArray = true;
-    this.linesBefore = run.linesBefore;
-    this.lastLineStart = run.lastLineStart;
-    this.offset = run.offset;
-    this.recordNumber = run.recordNumber;
-  }
-
-  /** For replayJsonRun. */
-  replay(out: unknown[], run: DeferredJsonRun): void {
-    this.flush(out, run.chunk, run.runStart, run.runEnd, run.count);
   }
 
   /** Call at end of input: anything but a closed top-level container is an error. */
@@ -369,17 +260,7 @@ export class JsonSplitter {
         this.elementLine = pos.line;
         this.elementColumn = pos.column;
       }
-      const message = (err as Error).message;
-      const at = /at position (\d+)/.exec(message);
-      const found = at ? Number(at[1]) : findJsonErrorOffset(parsedText);
-      const rel = lineColumn(text, Math.max(0, found - (this.isArray ? 0 : 1)));
-      const line = this.elementLine + rel.line - 1;
-      const column = rel.line === 1 ? this.elementColumn + rel.column - 1 : rel.column;
-      const detail = message
-        .replace(/, ".*" is not valid JSON$/s, '')
-        .replace(/ in JSON at position \d+.*$/s, '')
-        .replace(/^Unexpected/, 'unexpected');
-      throw new JsonSplitError(`invalid JSON: ${detail}`, line, column, recordNumber);
+      throw elementError(err, text, this.isArray, this.elementLine, this.elementColumn, recordNumber);
     }
   }
 

@@ -1,9 +1,11 @@
-import { ReaderError } from '../errors.js';
-import type { FileSpec } from '../model/types.js';
-import type { ByteSource } from './decode.js';
-import { decodeText, stripBom } from './decode.js';
-import { JsonSplitError, JsonSplitter, replayJsonRun, type DeferredJsonRun } from './json-splitter.js';
-import { readRecordBatches } from './read-records.js';
+import { ReaderError } from '../../errors.js';
+import type { FileSpec } from '../../model/types.js';
+import type { ByteSource } from '../../readers/decode.js';
+import { decodeText, stripBom } from '../../readers/decode.js';
+import { readRecordBatches } from '../../readers/read-records.js';
+import { DeferringJsonSplitter, replayJsonRun, type DeferredJsonRun } from '../json-split/deferring-splitter.js';
+import { parseRun } from '../json-split/run-parse.js';
+import { JsonSplitError } from '../json-split/split-error.js';
 
 /**
  * Part of a file for the parallel batch: `records` already parsed, then (JSON arrays only) a run of
@@ -15,8 +17,8 @@ export interface RecordSegment {
   run?: DeferredJsonRun;
 }
 
-// Worker messages cost ~20 µs each way: gather ~64 Ki characters per segment rather than one per stream chunk.
-// Larger segments were no faster and raised RSS (strings over ~128 KB live in large-object space until a full GC).
+// Worker messages have a fixed cost each way, so a segment gathers many stream chunks; larger ones only raised
+// RSS (measurements: bench/README.md, "control-file engine").
 export const SEGMENT_CHARS = 64 * 1024;
 
 /**
@@ -34,7 +36,7 @@ export async function* readRecordSegments(
     for await (const records of readRecordBatches(fileName, spec, source)) yield { records };
     return;
   }
-  const splitter = new JsonSplitter();
+  const splitter = new DeferringJsonSplitter();
   try {
     for await (const text of gather(stripBom(decodeText(source, 'utf-8')), segmentChars)) {
       const segment = splitter.pushDeferred(text);
@@ -48,14 +50,7 @@ export async function* readRecordSegments(
 
 /** Parses a segment's run the fast way (as a worker does), or replays it for the sequential error. */
 export function parseSegmentRun(fileName: string, run: DeferredJsonRun): unknown[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(`[${run.text}]`);
-  } catch {
-    parsed = undefined;
-  }
-  if (Array.isArray(parsed) && parsed.length === run.count) return parsed;
-  return replayRun(fileName, run);
+  return parseRun(run.text, run.count) ?? replayRun(fileName, run);
 }
 
 /** The sequential reader's result for a run: its records, or its ReaderError. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UsernameSet } from './username-set.js';
+import { UsernameIndex, UsernameSet } from './username-index.js';
 
-describe('UsernameSet', () => {
+describe('UsernameIndex', () => {
   it('answers as a Set<string> would, through growth of every array', () => {
     let seed = 3;
     const random = () => {
@@ -18,7 +18,7 @@ describe('UsernameSet', () => {
       const length = random() < 0.01 ? 200 + Math.floor(random() * 2000) : Math.floor(random() * 12);
       names.push(Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
     }
-    const set = new UsernameSet();
+    const set = new UsernameIndex();
     const reference = new Set<string>();
     for (const name of names) {
       const isNew = !reference.has(name);
@@ -37,7 +37,7 @@ describe('UsernameSet', () => {
   });
 
   it('gives back a name of any length from its entry number', () => {
-    const set = new UsernameSet();
+    const set = new UsernameIndex();
     const long = 'x\ud800'.repeat(150_000); // 300,000 code units, a lone surrogate among them
     set.add('a');
     set.add(long);
@@ -46,8 +46,12 @@ describe('UsernameSet', () => {
   });
 
   it('tells apart names that differ only in length or in one character', () => {
-    const set = new UsernameSet();
+    const set = new UsernameIndex();
     for (const name of ['', 'a', 'aa', 'ab', 'ba', 'a\u0000', 'A']) expect(set.add(name)).toBe(true);
     for (const name of ['', 'a', 'aa', 'ab', 'ba', 'a\u0000', 'A']) expect(set.add(name)).toBe(false);
+  });
+
+  it('is still exported as UsernameSet', () => {
+    expect(UsernameSet).toBe(UsernameIndex);
   });
 });

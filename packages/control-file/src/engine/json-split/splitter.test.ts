@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { JsonSplitError, JsonSplitter } from './json-splitter.js';
+import { JsonSplitError } from './split-error.js';
+import { JsonSplitter } from './splitter.js';
 
 // A small seeded PRNG so failures reproduce.
 function rng(seed: number) {

@@ -4,11 +4,12 @@
  * the record and desired state come back as JSON text and are parsed only if someone reads them.
  */
 import { hash } from 'node:crypto';
-import type { DesiredUser } from '../model/types.js';
-import type { RecordOutcome, RecordStatus } from './batch.js';
-import { desiredStateParts, rawRecordJson, type DesiredStateParts } from './desired-state.js';
-import type { Transformer } from './transformer.js';
-import type { UsernameSet } from './username-set.js';
+import type { DesiredUser } from '../../model/types.js';
+import { desiredStateParts, rawRecordJson, type DesiredStateParts } from '../../transform/desired-state.js';
+import type { Transformer } from '../../transform/transformer.js';
+import type { DesiredFields, RecordOutcome, RecordStatus } from '../../transform/record-outcome.js';
+import { parseRun } from '../json-split/run-parse.js';
+import type { UsernameIndex } from '../username-index.js';
 
 /** Main → worker: transform `records`, then the records of `JSON.parse('[' + text + ']')` (`count` of them). */
 export interface SegmentRequest {
@@ -51,13 +52,8 @@ const FIELDS = 13;
 export function transformSegment(transformer: Transformer, request: SegmentRequest, digests: boolean): SegmentResponse {
   let records = request.records;
   if (request.text !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(`[${request.text}]`);
-    } catch {
-      return { id: request.id, badRun: true };
-    }
-    if (!Array.isArray(parsed) || parsed.length !== request.count) return { id: request.id, badRun: true };
+    const parsed = parseRun(request.text, request.count ?? 0);
+    if (parsed === undefined) return { id: request.id, badRun: true };
     records = records.length > 0 ? records.concat(parsed) : parsed;
   }
   const lengths = new Int32Array(records.length * FIELDS).fill(-1);
@@ -108,14 +104,6 @@ export function transformSegment(transformer: Transformer, request: SegmentReque
     }
   }
   return { id: request.id, text: texts.join(''), lengths, usernames };
-}
-
-/** The scalar fields of a desired state, given apart so a consumer need not parse the whole state. */
-export interface DesiredFields {
-  title?: string;
-  nameFirst: string;
-  nameLast: string;
-  email: string;
 }
 
 /**
@@ -187,7 +175,7 @@ export function outcomesOf(
   response: SegmentResponse,
   base: number,
   fileName: string,
-  seen: UsernameSet,
+  seen: UsernameIndex,
 ): ParallelOutcome[] {
   const { text = '', lengths = new Int32Array(0), usernames = [] } = response;
   const count = lengths.length / FIELDS;
