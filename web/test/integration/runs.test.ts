@@ -4,11 +4,8 @@
  * log viewer and download, file downloads, live progress, configuration, control file, manual upload.
  */
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runMigrations } from '@usersync/platform';
-import { getRun } from '@usersync/run-state';
-import { OWNER as APPLY_WORKER_OWNER } from '@usersync/apply-worker';
+import { getRun, writeRunProgress } from '@usersync/run-state';
 import {
   cancelOpenRuns,
   controlFile,
@@ -20,9 +17,7 @@ import {
   usersFile,
   type RunsEnv,
 } from '../runs-env.js';
-import { form, signIn, silentLog } from '../support.js';
-
-const APPLY_WORKER_MIGRATIONS = fileURLToPath(new URL('../../../services/apply-worker/migrations', import.meta.url));
+import { form, signIn } from '../support.js';
 
 let env: RunsEnv;
 let cookies: Record<string, string>;
@@ -201,11 +196,8 @@ describe('run page', () => {
     expect(poll.body).toContain('hx-trigger="load delay:1s"');
     expect(poll.body).toContain('waiting for the apply worker');
     expect(poll.headers['hx-refresh']).toBeUndefined();
-    // The apply-worker's progress table (its own migrations), as the worker writes it while applying.
-    await runMigrations(env.runsDb, { owner: APPLY_WORKER_OWNER, dir: APPLY_WORKER_MIGRATIONS, log: silentLog() });
-    await env.runsDb.query(`INSERT INTO directory.run_progress (run_id, phase, processed) VALUES ($1, 'apply', 1500)`, [
-      id,
-    ]);
+    // The run's progress, as the worker writes it (through run-state) while applying.
+    await writeRunProgress(env.runsDb, id, 'apply', 1500);
     const live = await get(`/runs/${id}/progress`, { 'hx-request': 'true' });
     expect(live.body).toContain('Phase <strong>apply</strong>: 1,500 records processed');
     expect(live.body).toContain('hx-trigger="load delay:1s"');
