@@ -1,5 +1,7 @@
 /** @usersync/platform: what every service stands on. One barrel per concept. */
 export * from './errors.js';
+export * from './transient.js';
+export * from './actor.js';
 export * from './config/index.js';
 export * from './logger/index.js';
 export * from './metrics/index.js';
