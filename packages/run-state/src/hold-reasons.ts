@@ -36,3 +36,8 @@ const TO_PROTO: Record<HoldReason, commonV1.HoldReason> = {
 
 export const holdReasonToProto = (reason: HoldReason | null): commonV1.HoldReason =>
   reason ? TO_PROTO[reason] : commonV1.HoldReason.HOLD_REASON_UNSPECIFIED;
+
+/** The hold reason of a proto value; null for UNSPECIFIED (not held) or a value this build does not know. */
+export function holdReasonFromProto(value: commonV1.HoldReason | undefined): HoldReason | null {
+  return HOLD_REASONS.find((r) => TO_PROTO[r] === value) ?? null;
+}

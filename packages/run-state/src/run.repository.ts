@@ -1,5 +1,5 @@
 import type { ClientBase, Pool } from 'pg';
-import { ConflictError, NotFoundError } from '@usersync/platform';
+import { ConflictError, NotFoundError, type Actor } from '@usersync/platform';
 import type { HoldReason } from './hold-reasons.js';
 import type { RunStatus } from './statuses.js';
 import { TRANSITIONS, type RunTransition } from './transitions.js';
@@ -7,12 +7,8 @@ import { TRANSITIONS, type RunTransition } from './transitions.js';
 /** Anything that runs a query: a pool, or a client inside a transaction. */
 export type Queryable = Pick<Pool | ClientBase, 'query'>;
 
-/** An actor as stored in the runs schema (jsonb). */
-export interface StoredActor {
-  kind: 'admin' | 'api_key' | 'system';
-  id: string;
-  displayName: string;
-}
+/** An actor as stored in the runs schema (jsonb): platform's one Actor type, under its former name. */
+export type StoredActor = Actor;
 
 export interface ActionCountsRow {
   created?: number;

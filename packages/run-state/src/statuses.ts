@@ -21,3 +21,8 @@ const TO_PROTO: Record<RunStatus, runsV1.RunStatus> = {
 };
 
 export const statusToProto = (status: RunStatus): runsV1.RunStatus => TO_PROTO[status];
+
+/** The status of a proto value; undefined for UNSPECIFIED or an unknown value. */
+export function statusFromProto(value: runsV1.RunStatus): RunStatus | undefined {
+  return RUN_STATUSES.find((s) => TO_PROTO[s] === value);
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '@usersync/platform';
-import { DEFAULT_SYNC_CONFIG } from '@usersync/run-state';
-import { configFromProto, configToProto } from './sync-config.js';
+import { DEFAULT_SYNC_CONFIG } from './sync-config.js';
+import { configFromProto, configToProto } from './sync-config-rules.js';
 
 describe('sync config', () => {
   it('round-trips the defaults', () => {
