@@ -11,6 +11,7 @@ export default defineConfig({
       '@usersync/platform': src('./packages/platform/src/index.ts'),
       '@usersync/control-file': src('./packages/control-file/src/index.ts'),
       '@usersync/run-state': src('./packages/run-state/src/index.ts'),
+      '@usersync/notify-state': src('./packages/notify-state/src/index.ts'),
       '@usersync/devstack': src('./packages/devstack/src/index.ts'),
       '@usersync/cli': src('./packages/cli/src/index.ts'),
       '@usersync/key-service': src('./services/key-service/src/index.ts'),

@@ -7,9 +7,9 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { runsV1 } from '@usersync/contracts';
 import { NotFoundError } from '@usersync/platform';
-import { availableActions, isFinished } from '@usersync/run-state';
+import { availableActions, isFinished, isUploadName } from '@usersync/run-state';
 import { isFragmentRequest } from '../htmx.js';
-import { listDeliveries } from '../store/delivery.repository.js';
+import { listDeliveries } from '@usersync/notify-state';
 import { actorOf, type RouteContext } from './route-context.js';
 import {
   LOG_LEVELS,
@@ -29,7 +29,8 @@ const LOG_PAGE = 200;
 const PLAN_PAGE = 50;
 const LOG_DOWNLOAD_PAGE = 10_000;
 const ID = /^[1-9][0-9]{0,15}$/;
-const FILE_NAME = /^[A-Za-z0-9_-]{1,200}$/;
+// Upload names are run-state's rule; the length bound keeps a URL small.
+const FILE_NAME_MAX = 200;
 
 type IdParams = { Params: { id: string } };
 type LogQuery = { username?: string; level?: string; page?: string };
@@ -176,7 +177,8 @@ export function runsRoutes(ctx: RouteContext): FastifyPluginAsync {
     app.get<{ Params: { id: string; name: string } }>('/runs/:id/files/:name', async (request, reply) => {
       const runId = runIdOf(request.params.id);
       const name = request.params.name;
-      if (!FILE_NAME.test(name)) throw new NotFoundError('RUN_FILE_NOT_FOUND', 'This run has no file with this name.');
+      if (!isUploadName(name, FILE_NAME_MAX))
+        throw new NotFoundError('RUN_FILE_NOT_FOUND', 'This run has no file with this name.');
       const { file, content } = await ctx.runs.downloadRunFile(runId, name);
       const filename = (file.filename || file.name).replace(/[\r\n"\\]/g, '_');
       const ascii = filename.replace(/[^\x20-\x7e]/g, '_');

@@ -2,15 +2,7 @@
  * The report of one run outcome, as every channel needs it: built once per event from the event
  * and the run's stored data, then rendered as an email or a webhook body. Pure: no I/O.
  */
-import type { commonV1 } from '@usersync/contracts';
-import {
-  HOLD_REASONS,
-  HOLD_REASON_TEXT,
-  holdReasonToProto,
-  type ActionCountsRow,
-  type HoldReason,
-  fullCounts,
-} from '@usersync/run-state';
+import { HOLD_REASON_TEXT, type ActionCountsRow, type HoldReason, fullCounts } from '@usersync/run-state';
 
 /** The run outcomes that produce a report (the subject's last token). */
 export const OUTCOME_KINDS = ['completed', 'failed', 'held', 'cancelled'] as const;
@@ -56,11 +48,6 @@ export interface RunReport {
 
 /** ERROR lines quoted in an email; the total is stated beside them. */
 export const ERROR_LINES_SHOWN = 200;
-
-/** The proto hold reason as run-state's name; null for UNSPECIFIED or unknown values. */
-export function holdReasonFromProto(value: commonV1.HoldReason | undefined): HoldReason | null {
-  return HOLD_REASONS.find((r) => holdReasonToProto(r) === value) ?? null;
-}
 
 /** Haplo §3.10: this run's errors minus the previous run's, null counted as 0. */
 export const errorDelta = (errors: number, previousErrors: number | null): number => errors - (previousErrors ?? 0);

@@ -6,22 +6,27 @@
 import type pg from 'pg';
 import { decodeAnyEvent, type EventOf } from '@usersync/contracts';
 import { RetryableError, ValidationError, type MessageHandler } from '@usersync/platform';
-import { getRun, loadSyncConfig, type ActionCountsRow } from '@usersync/run-state';
+import {
+  holdReasonFromProto,
+  loadRunReportData,
+  loadSyncConfig,
+  reportTargetsOf,
+  runLogSizeBytes,
+  runLogText,
+  type ActionCountsRow,
+} from '@usersync/run-state';
 import { deliverTo, type DeliveryContext, type WebhookSettings } from '../usecases/deliver-target.js';
 import type { EmailSender, MailAttachment } from '../clients/email.sender.js';
-import { emailTargets, webhookTargets } from '../domain/recipients.js';
 import { renderReportEmail } from '../domain/report-email.js';
 import {
   ERROR_LINES_SHOWN,
   OUTCOME_KINDS,
   buildRunReport,
-  holdReasonFromProto,
   webhookPayload,
   type OutcomeKind,
   type ReportInputs,
   type RunReport,
 } from '../domain/run-report.js';
-import { errorLines, logSizeBytes, logText, previousErrorCount } from '../store/report-data.repository.js';
 
 /** What the handler needs, built once by createApp. */
 export interface NotifyDeps {
@@ -69,30 +74,17 @@ function decodeOutcome(
 }
 
 async function loadReport(deps: NotifyDeps, kind: OutcomeKind, runId: number, facts: ReportInputs['event']) {
-  const run = await getRun(deps.pool, runId);
-  const [previousErrors, errors] = await Promise.all([
-    previousErrorCount(deps.pool, runId),
-    errorLines(deps.pool, runId, ERROR_LINES_SHOWN),
-  ]);
-  return buildRunReport({
-    host: deps.host,
-    publicUrl: deps.publicUrl,
-    kind,
-    run,
-    event: facts,
-    previousErrors,
-    errorLines: errors.lines,
-    errorLineTotal: errors.total,
-  });
+  const data = await loadRunReportData(deps.pool, runId, ERROR_LINES_SHOWN);
+  return buildRunReport({ host: deps.host, publicUrl: deps.publicUrl, kind, event: facts, ...data });
 }
 
 async function emailContent(deps: NotifyDeps, report: RunReport) {
-  const size = await logSizeBytes(deps.pool, report.runId);
+  const size = await runLogSizeBytes(deps.pool, report.runId);
   const attachments: MailAttachment[] = [];
   let note: string;
   if (size === 0) note = 'The log is empty.';
   else if (size <= deps.attachMaxBytes) {
-    attachments.push({ filename: `run-${report.runId}.log`, content: await logText(deps.pool, report.runId) });
+    attachments.push({ filename: `run-${report.runId}.log`, content: await runLogText(deps.pool, report.runId) });
     note = `The full log is attached (run-${report.runId}.log).`;
   } else note = `The full log (${size.toLocaleString('en-US')} bytes) is too large to attach: read it on the run page.`;
   return { mail: renderReportEmail(report, note), attachments };
@@ -105,7 +97,7 @@ export function runOutcomeHandler(deps: NotifyDeps): MessageHandler {
     if (!isOutcome(kind)) return;
     const { runId, eventId, facts } = decodeOutcome(msg.subject, msg.data);
     const { config } = await loadSyncConfig(deps.pool);
-    const targets = [...emailTargets(config.reportEmails), ...webhookTargets(config.reportEndpoint)];
+    const targets = reportTargetsOf(config);
     if (targets.length === 0) {
       log.debug({ runId }, 'no report recipients configured');
       return;

@@ -5,10 +5,10 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import type { DeliveryTarget } from '../domain/recipients.js';
+import type { ReportTarget as DeliveryTarget } from '@usersync/run-state';
 import type { RenderedEmail } from '../domain/report-email.js';
 import type { OutcomeKind } from '../domain/run-report.js';
-import { withDelivery, type DeliveryStatus, type SendResult } from '../store/delivery.repository.js';
+import { withDelivery, type DeliveryStatus, type SendResult } from '@usersync/notify-state';
 import {
   describeSmtpError,
   isPermanentSmtpError,

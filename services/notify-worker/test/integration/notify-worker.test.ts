@@ -23,7 +23,7 @@ import {
 } from '@usersync/devstack';
 import { createLogger, createPool, runMigrations, type ServiceApp } from '@usersync/platform';
 import { CONSUMER, createApp, loadConfig, verifyWebhookSignature } from '../../src/index.js';
-import { listDeliveries } from '../../../../web/src/store/delivery.repository.js';
+import { listDeliveries } from '@usersync/notify-state';
 
 const dir = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const SECRET = 'test-webhook-secret';

@@ -1,17 +1,20 @@
 /**
- * notify.delivery: one row per (event, channel, recipient). A delivery is sent while its
+ * notify.delivery: one row per (event, channel, recipient). notify-worker sends a delivery while its
  * row is locked, so a redelivered event, or a second replica, finds it delivered (or busy) and sends
- * nothing twice.
+ * nothing twice; the portal lists a run's deliveries. Both go through here, so no other owner's code
+ * names the table.
  */
 import type pg from 'pg';
 import { withTransaction } from '@usersync/platform';
-import type { OutcomeKind } from '../domain/run-report.js';
+
+/** The run outcome a delivery reports (the event subject's last token). */
+export type DeliveryEventKind = 'completed' | 'failed' | 'held' | 'cancelled';
 
 /** The key and origin of a delivery. */
 export interface DeliveryKey {
   runId: number;
   eventId: string;
-  kind: OutcomeKind;
+  kind: DeliveryEventKind;
   channel: 'email' | 'webhook';
   recipient: string;
 }
@@ -64,4 +67,52 @@ export async function withDelivery(
     );
     return result.status;
   });
+}
+
+/** One report delivery as the run page shows it. */
+export interface DeliveryView {
+  /** The run outcome reported: completed, failed, held or cancelled. */
+  eventKind: string;
+  channel: 'email' | 'webhook';
+  /** Email address or endpoint URL. */
+  recipient: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
+/** A run's deliveries, oldest first; [] when none (or when notify-worker has not migrated its schema yet). */
+export async function listDeliveries(db: Pick<pg.Pool, 'query'>, runId: number): Promise<DeliveryView[]> {
+  try {
+    const { rows } = await db.query<{
+      event_kind: string;
+      channel: DeliveryView['channel'];
+      recipient: string;
+      status: DeliveryStatus;
+      attempts: number;
+      last_error: string | null;
+      created_at: Date;
+      delivered_at: Date | null;
+    }>(
+      `SELECT event_kind, channel, recipient, status, attempts, last_error, created_at, delivered_at
+       FROM notify.delivery WHERE run_id = $1 ORDER BY id`,
+      [runId],
+    );
+    return rows.map((r) => ({
+      eventKind: r.event_kind,
+      channel: r.channel,
+      recipient: r.recipient,
+      status: r.status,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      createdAt: r.created_at,
+      deliveredAt: r.delivered_at,
+    }));
+  } catch (err) {
+    // 42P01: notify.delivery does not exist yet (notify-worker never started against this database).
+    if ((err as { code?: string }).code === '42P01') return [];
+    throw err;
+  }
 }
