@@ -1,8 +1,8 @@
 /**
  * The profile as admins read it: attribute labels from the profile schema (the sync configuration's,
- * else the engine's default), in schema order, values as display text.
+ * derived by @usersync/run-state, else the engine's default), in schema order, values as display text.
  */
-import { defaultProfileSchema, parseProfileSchema, type ProfileSchema } from '@usersync/control-file';
+import type { ProfileSchema } from '@usersync/control-file';
 
 /** One attribute with its label and values. */
 export interface ProfileEntry {
@@ -12,23 +12,6 @@ export interface ProfileEntry {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * The schema from the stored sync configuration, read as the apply-worker reads it (`profileSchema`
- * or `profileAttributes`). An invalid stored schema falls back to the default: a lookup must still
- * answer, and an unknown attribute is shown under its code anyway.
- */
-export function profileSchemaFromConfig(config: unknown): ProfileSchema {
-  const c = isObject(config) ? config : {};
-  const raw = isObject(c.profileSchema)
-    ? c.profileSchema
-    : Array.isArray(c.profileAttributes) && c.profileAttributes.length > 0
-      ? { attributes: c.profileAttributes }
-      : undefined;
-  if (raw === undefined) return defaultProfileSchema;
-  const parsed = parseProfileSchema(raw);
-  return parsed.ok ? parsed.schema : defaultProfileSchema;
-}
 
 /** A stored value as text: strings as they are, anything else (addresses, names, numbers) as JSON. */
 export function displayValue(v: unknown): string {

@@ -1,16 +1,10 @@
 /** gRPC `usersync.lookup.v1.LookupService`: protobuf in and out, the operations module in between. */
 import { commonV1, lookupV1 } from '@usersync/contracts';
-import { unaryHandler } from '@usersync/platform';
+import { actorFromProto, unaryHandler } from '@usersync/platform';
 import * as ops from '../usecases/lookup.operations.js';
-import type { ChangeActor, LookupDeps, UserView } from '../usecases/lookup.operations.js';
+import type { LookupDeps, UserView } from '../usecases/lookup.operations.js';
 import { displayValue } from '../domain/profile-view.js';
 import type { HistoryRow } from '../store/history.repository.js';
-
-const ACTOR_KINDS: ReadonlyMap<commonV1.ActorKind, ChangeActor['kind']> = new Map([
-  [commonV1.ActorKind.ACTOR_KIND_ADMIN, 'admin'],
-  [commonV1.ActorKind.ACTOR_KIND_API_KEY, 'api_key'],
-  [commonV1.ActorKind.ACTOR_KIND_SYSTEM, 'system'],
-]);
 
 const ACTIONS: Readonly<Record<HistoryRow['action'], commonV1.UserAction>> = {
   create: commonV1.UserAction.USER_ACTION_CREATE,
@@ -18,12 +12,6 @@ const ACTIONS: Readonly<Record<HistoryRow['action'], commonV1.UserAction>> = {
   reactivate: commonV1.UserAction.USER_ACTION_REACTIVATE,
   block: commonV1.UserAction.USER_ACTION_BLOCK,
 };
-
-/** A proto Actor as the operations take it; undefined (rejected) when absent or UNSPECIFIED. */
-export function actorFromProto(actor: commonV1.Actor | undefined): ChangeActor | undefined {
-  const kind = actor && ACTOR_KINDS.get(actor.kind);
-  return actor && kind ? { kind, id: actor.id, displayName: actor.displayName } : undefined;
-}
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
 

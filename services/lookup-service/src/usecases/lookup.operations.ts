@@ -1,12 +1,20 @@
 /** LookupUser, GetUserHistory and SetErrorState over the repositories; protobuf-free. */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { NotFoundError, ValidationError } from '@usersync/platform';
+import { defaultProfileSchema } from '@usersync/control-file';
+import { NotFoundError, ValidationError, type Actor } from '@usersync/platform';
+import { latestRunErrorCounts, loadSyncConfig, profileSchemaOf, userErrorRuns } from '@usersync/run-state';
 import { parseLookupQuery, parseUsername } from '../domain/lookup-query.js';
-import { profileSchemaFromConfig, renderProfile, type ProfileEntry } from '../domain/profile-view.js';
+import { renderProfile, type ProfileEntry } from '../domain/profile-view.js';
 import { userNotes } from '../domain/user-notes.js';
 import { directoryReadRepository, type UserRow } from '../store/directory-read.repository.js';
-import { historyRepository, type ErrorRunRow, type HistoryRow } from '../store/history.repository.js';
+import {
+  ERROR_RUN_WINDOW,
+  MAX_ERROR_RUNS,
+  historyRepository,
+  type ErrorRunRow,
+  type HistoryRow,
+} from '../store/history.repository.js';
 
 /** What the operations need. */
 export interface LookupDeps {
@@ -20,23 +28,24 @@ export interface UserView extends UserRow {
 }
 
 /** Who asked for a change (for the log line; the portal writes the audit entry with its own actor). */
-export interface ChangeActor {
-  kind: 'admin' | 'api_key' | 'system';
-  id: string;
-  displayName: string;
-}
+export type ChangeActor = Actor;
 
 /** Default and maximum history page sizes. */
 export const HISTORY_PAGE = { default: 20, max: 100 };
 
 async function views(deps: LookupDeps, users: UserRow[]): Promise<UserView[]> {
   if (users.length === 0) return [];
-  const history = historyRepository(deps.pool);
-  const [config, latest] = await Promise.all([
-    history.syncConfig(),
-    history.latestRunErrors(users.map((u) => u.username)),
+  const [{ config }, latest] = await Promise.all([
+    loadSyncConfig(deps.pool),
+    latestRunErrorCounts(
+      deps.pool,
+      users.map((u) => u.username),
+    ),
   ]);
-  const schema = profileSchemaFromConfig(config);
+  // An invalid stored schema falls back to the default: a lookup must still answer, and an attribute
+  // the schema does not declare is shown under its code anyway.
+  const outcome = profileSchemaOf(config);
+  const schema = outcome.ok ? outcome.schema : defaultProfileSchema;
   return users.map((u) => ({
     ...u,
     profileEntries: renderProfile(u.profile, schema),
@@ -81,7 +90,9 @@ export async function getUserHistory(
   const history = historyRepository(deps.pool);
   const [rows, errorRuns] = await Promise.all([
     history.page(userId, size + 1, before),
-    before === null ? history.errorRuns(username) : Promise.resolve([]),
+    before === null
+      ? userErrorRuns(deps.pool, username, { window: ERROR_RUN_WINDOW, max: MAX_ERROR_RUNS })
+      : Promise.resolve([]),
   ]);
   const entries = rows.slice(0, size);
   const nextPageToken = rows.length > size ? String(entries[entries.length - 1]!.id) : '';
