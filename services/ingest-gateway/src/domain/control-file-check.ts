@@ -3,12 +3,11 @@ import {
   expectedFiles,
   formatControlFileError,
   parseControlFile,
-  parseProfileSchema,
   type ControlFile,
   type ControlFileError,
   type ProfileSchema,
 } from '@usersync/control-file';
-import type { ProfileAttributeConfig } from '@usersync/run-state';
+import { profileSchemaOf, type SyncConfig } from '@usersync/run-state';
 import { IngestCodes } from './messages.js';
 
 /** A `_control` that passed validation, with the file names a run needs. */
@@ -29,11 +28,13 @@ export function controlFileErrorBody(errors: readonly ControlFileError[]): strin
   return `File named _control is not a valid control file:\n${errors.map((e) => `  ${formatControlFileError(e)}`).join('\n')}`;
 }
 
-/** The profile schema control files are checked against: the configured one, else the engine's default. */
-export function profileSchemaOf(attributes: readonly ProfileAttributeConfig[]): ProfileSchema | undefined {
-  if (attributes.length === 0) return undefined;
-  const parsed = parseProfileSchema({ attributes });
-  return parsed.ok ? parsed.schema : undefined;
+/**
+ * The profile schema control files are checked against: the configured one, else (none, or an invalid
+ * stored one) the engine's default, so an upload is never refused for the configuration's fault.
+ */
+export function configuredProfileSchema(config: Pick<SyncConfig, 'profileAttributes'>): ProfileSchema | undefined {
+  const schema = profileSchemaOf(config);
+  return schema.ok ? schema.schema : undefined;
 }
 
 /**
@@ -42,11 +43,11 @@ export function profileSchemaOf(attributes: readonly ProfileAttributeConfig[]): 
  */
 export function checkControlFile(
   content: string | Uint8Array,
-  profileAttributes: readonly ProfileAttributeConfig[] = [],
+  config: Pick<SyncConfig, 'profileAttributes'> = { profileAttributes: [] },
 ): CheckedControlFile {
   const result = parseControlFile(content, {
     requireUsernameRule: true,
-    profileSchema: profileSchemaOf(profileAttributes),
+    profileSchema: configuredProfileSchema(config),
   });
   if (!result.ok) {
     throw new ValidationError(

@@ -27,7 +27,6 @@ export const IngestCodes = {
   runOpen: 'RUN_ANOTHER_OPEN',
   badPageToken: 'RUN_BAD_PAGE_TOKEN',
   fileNotFound: 'RUN_FILE_NOT_FOUND',
-  badConfig: 'RUN_BAD_CONFIG',
   reasonRequired: 'RUN_REASON_REQUIRED',
   controlFileNotFound: 'RUN_CONTROL_FILE_NOT_FOUND',
   badUploadStream: 'RUN_BAD_UPLOAD_STREAM',

@@ -8,14 +8,14 @@ import { Readable } from 'node:stream';
 import type { Pool } from 'pg';
 import { type ObjectStore, ValidationError, withDatabase, withTransaction } from '@usersync/platform';
 import { expectedFiles, parseControlFile } from '@usersync/control-file';
-import { loadSyncConfig, transitionRun, type StoredActor } from '@usersync/run-state';
-import { profileSchemaOf } from '../domain/control-file-check.js';
+import { CONTROL_NAME, loadSyncConfig, type StoredActor } from '@usersync/run-state';
+import { configuredProfileSchema } from '../domain/control-file-check.js';
 import { IngestCodes } from '../domain/messages.js';
 import { recordAudit } from '../store/audit.repository.js';
-import { insertControlFile, type ControlFileRow } from '../store/control-files.repository.js';
-import { listRunFiles, putRunFile } from '../store/run-files.repository.js';
-import { lockOpenRun, setExpectedFiles } from '../store/runs.repository.js';
+import type { ControlFileRow } from '../store/control-files.repository.js';
+import { lockOpenRun } from '../store/runs.repository.js';
 import { createInheritingRun } from './open-run.js';
+import { recordCurrentControlFile, recordRunFile } from './record-run-file.js';
 
 export type ControlFileUploadResult =
   | { ok: true; controlFile: ControlFileRow; runId: number | null; note: string }
@@ -32,7 +32,7 @@ export async function uploadPortalControlFile(
   const { config } = await withDatabase(() => loadSyncConfig(deps.pool));
   const parsed = parseControlFile(input.content, {
     requireUsernameRule: true,
-    profileSchema: profileSchemaOf(config.profileAttributes),
+    profileSchema: configuredProfileSchema(config),
   });
   if (!parsed.ok) return { ok: false, errors: parsed.errors.map((e) => ({ path: e.path, message: e.message })) };
   const expected = expectedFiles(parsed.controlFile);
@@ -40,17 +40,18 @@ export async function uploadPortalControlFile(
   const stored = await deps.objects.putStream(Readable.from([bytes]));
   return withDatabase(() =>
     withTransaction(deps.pool, async (client) => {
-      const controlFile = await insertControlFile(client, {
+      const open = await lockOpenRun(client);
+      const controlFile = await recordCurrentControlFile(client, {
         digest: stored.digest,
         size: stored.size,
         filename: input.filename ?? '_control.json',
+        controlFile: parsed.controlFile,
         expectedFiles: expected,
-        hasUsernameRule: parsed.controlFile.hasUsernameRule,
-        uploadedBy: input.actor,
+        actor: input.actor,
         reason,
         via: 'portal',
+        runId: open?.status === 'uploading' ? open.id : undefined,
       });
-      const open = await lockOpenRun(client);
       let runId: number | null = null;
       let note: string;
       if (!open) {
@@ -59,19 +60,20 @@ export async function uploadPortalControlFile(
       } else if (open.status === 'uploading') {
         runId = open.id;
         // Replaceable like an inherited one: the next scripted `_control` upload may still replace it.
-        await putRunFile(client, {
-          runId,
-          name: '_control',
-          digest: stored.digest,
-          size: stored.size,
-          filename: controlFile.filename,
-          replaceable: true,
-          uploadedBy: input.actor,
-        });
-        await setExpectedFiles(client, runId, expected);
-        const names = (await listRunFiles(client, runId)).map((f) => f.name).sort();
+        const { names } = await recordRunFile(
+          client,
+          {
+            runId,
+            name: CONTROL_NAME,
+            digest: stored.digest,
+            size: stored.size,
+            filename: controlFile.filename,
+            replaceable: true,
+            actor: input.actor,
+          },
+          expected,
+        );
         const extra = names.filter((n) => !expected.includes(n));
-        if (names.join('\n') === [...expected].sort().join('\n')) await transitionRun(client, runId, 'markReady');
         note = extra.length
           ? `The control file is current and was put into run ${runId}, which also holds ${extra.join(', ')} that it does not list: cancel that run if it should not be applied.`
           : `The control file is current and was put into run ${runId}.`;

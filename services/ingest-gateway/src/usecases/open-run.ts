@@ -7,7 +7,7 @@ import { ValidationError } from '@usersync/platform';
 import { isHeld, transitionRun, type RunRow, type StoredActor } from '@usersync/run-state';
 import { SYSTEM_ACTOR } from '../domain/actor.js';
 import { HaploMessages, IngestCodes } from '../domain/messages.js';
-import { enqueueRunCancelled } from '../domain/run-events.js';
+import { enqueueRunCancelled } from '../store/run-events.outbox.js';
 import { recordAudit } from '../store/audit.repository.js';
 import { findCurrentControlFile } from '../store/control-files.repository.js';
 import { putRunFile } from '../store/run-files.repository.js';

@@ -6,7 +6,7 @@ import type { Pool } from 'pg';
 import { ConflictError, isUniqueViolation, withDatabase, withTransaction } from '@usersync/platform';
 import { getRun, transitionRun, type RunRow, type StoredActor } from '@usersync/run-state';
 import { IngestCodes } from '../domain/messages.js';
-import { enqueueRunCancelled, enqueueRunQueued } from '../domain/run-events.js';
+import { enqueueRunCancelled, enqueueRunQueued } from '../store/run-events.outbox.js';
 import { recordAudit } from '../store/audit.repository.js';
 import { copyRunFiles } from '../store/run-files.repository.js';
 import { findOpenRun, insertRun, lockOpenRun } from '../store/runs.repository.js';

@@ -13,19 +13,26 @@ import {
   withDatabase,
   withTransaction,
 } from '@usersync/platform';
-import { getRun, isHeld, loadSyncConfig, transitionRun, type RunRow, type StoredActor } from '@usersync/run-state';
+import {
+  CONTROL_NAME,
+  UPLOAD_NAME,
+  getRun,
+  isHeld,
+  isUploadName,
+  loadSyncConfig,
+  type RunRow,
+  type StoredActor,
+} from '@usersync/run-state';
 import { checkControlFile, type CheckedControlFile } from '../domain/control-file-check.js';
 import { HaploMessages, IngestCodes, noControlFileMessage, unknownNameMessage } from '../domain/messages.js';
-import { recordAudit } from '../store/audit.repository.js';
-import { findCurrentControlFile, insertControlFile } from '../store/control-files.repository.js';
-import { findRunFile, listRunFiles, putRunFile, type RunFileRow } from '../store/run-files.repository.js';
-import { findOpenRun, setExpectedFiles } from '../store/runs.repository.js';
+import { findCurrentControlFile } from '../store/control-files.repository.js';
+import { findRunFile, listRunFiles, type RunFileRow } from '../store/run-files.repository.js';
+import { findOpenRun } from '../store/runs.repository.js';
 import { classifyOpenRun, resolveUploadRun, unexpectedState } from './open-run.js';
 import { readControlBytes } from './read-limited.js';
+import { recordCurrentControlFile, recordRunFile } from './record-run-file.js';
 
-/** Haplo's name rule for upload names. */
-export const UPLOAD_NAME = /^[A-Za-z0-9_-]+$/;
-export const CONTROL_NAME = '_control';
+export { CONTROL_NAME, UPLOAD_NAME } from '@usersync/run-state';
 
 export interface UploadDeps {
   pool: Pool;
@@ -56,15 +63,12 @@ export interface UploadOutcome {
 /** Rejects a bad upload name with Haplo's rule in the message. */
 export function assertUploadName(name: string | undefined): asserts name is string {
   if (!name) throw new ValidationError(IngestCodes.noName, 'Missing name: send the file name in the name field.');
-  if (!UPLOAD_NAME.test(name)) {
-    throw new ValidationError(IngestCodes.badName, `Invalid name ${JSON.stringify(name)}: must match ^[A-Za-z0-9_-]+$`);
+  if (!isUploadName(name)) {
+    throw new ValidationError(
+      IngestCodes.badName,
+      `Invalid name ${JSON.stringify(name)}: must match ${UPLOAD_NAME.source}`,
+    );
   }
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  const x = [...a].sort();
-  const y = [...b].sort();
-  return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
 /** Builds the uploader over its dependencies. */
@@ -128,42 +132,27 @@ export function createRunUploader(deps: UploadDeps) {
             `Expected files: ${expected.join(', ')}. Cancel the run in the admin interface, or upload a control file that lists them.`,
         );
       }
-      await insertControlFile(client, {
+      await recordCurrentControlFile(client, {
         digest: stored.digest,
         size: stored.size,
         filename: input.filename,
+        controlFile: control.controlFile,
         expectedFiles: expected,
-        hasUsernameRule: control.controlFile.hasUsernameRule,
-        uploadedBy: actor,
+        actor,
         reason: '',
         via: actor.kind === 'admin' ? 'portal' : 'api',
+        runId: run.id,
       });
-      await setExpectedFiles(client, run.id, expected);
     } else if (expected.length === 0) {
       throw new ValidationError(IngestCodes.noControlFile, noControlFileMessage(name));
     } else if (!expected.includes(name)) {
       throw new ValidationError(IngestCodes.unknownName, unknownNameMessage(name, expected));
     }
-    const file = await putRunFile(client, {
-      runId: run.id,
-      name,
-      digest: stored.digest,
-      size: stored.size,
-      filename: input.filename,
-      replaceable: false,
-      uploadedBy: actor,
-    });
-    await recordAudit(client, {
-      runId: run.id,
-      action: 'upload_file',
-      actor,
-      detail: { name, digest: stored.digest, size: stored.size, filename: input.filename },
-    });
-    const names = (await listRunFiles(client, run.id)).map((f) => f.name);
-    if (sameNames(names, expected)) {
-      await transitionRun(client, run.id, 'markReady');
-      await recordAudit(client, { runId: run.id, action: 'mark_ready', actor, detail: { files: names.sort() } });
-    }
+    const { file } = await recordRunFile(
+      client,
+      { runId: run.id, name, ...stored, filename: input.filename, replaceable: false, actor },
+      expected,
+    );
     return { file, run: await getRun(client, run.id), reused: false };
   }
 
@@ -177,7 +166,7 @@ export function createRunUploader(deps: UploadDeps) {
     let stored: { digest: string; size: number };
     if (input.name === CONTROL_NAME) {
       const bytes = await readControlBytes(input.content, deps.maxControlBytes);
-      control = checkControlFile(bytes, config.profileAttributes);
+      control = checkControlFile(bytes, config);
       stored = await deps.objects.putStream(Readable.from([bytes]));
     } else {
       stored = await deps.objects.putStream(input.content, { maxBytes: deps.maxBytes });

@@ -15,7 +15,7 @@ import {
 } from '@usersync/run-state';
 import { safetyDetail, safetyHold } from '../domain/safety-check.js';
 import type { StartSyncOutcome } from '../domain/start-sync.js';
-import { enqueueRunHeld, enqueueRunQueued } from '../domain/run-events.js';
+import { enqueueRunHeld, enqueueRunQueued } from '../store/run-events.outbox.js';
 import { recordAudit } from '../store/audit.repository.js';
 import { listRunFiles } from '../store/run-files.repository.js';
 import { findLastAppliedRun, lockNewestRun } from '../store/runs.repository.js';

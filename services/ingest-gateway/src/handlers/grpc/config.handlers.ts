@@ -2,17 +2,15 @@
 import type { Pool } from 'pg';
 import type { runsV1 } from '@usersync/contracts';
 import { NotFoundError, type ObjectStore, unaryHandler, withDatabase, withTransaction } from '@usersync/platform';
-import { loadSyncConfig } from '@usersync/run-state';
+import { configFromProto, configToProto, loadSyncConfig, lockSyncConfig, saveSyncConfig } from '@usersync/run-state';
 import { actorToProto, requireActor } from '../../domain/actor.js';
 import { IngestCodes } from '../../domain/messages.js';
-import { configFromProto, configToProto } from '../../domain/sync-config.js';
 import { recordAudit } from '../../store/audit.repository.js';
 import {
   findControlFileByDigest,
   findCurrentControlFile,
   listControlFiles,
 } from '../../store/control-files.repository.js';
-import { lockSyncConfig, saveSyncConfig } from '../../store/sync-config.repository.js';
 import { uploadPortalControlFile } from '../../usecases/control-file-upload.js';
 import { decodePageToken, encodePageToken, pageSize } from './page-token.js';
 import { controlFileToProto } from './run-mapper.js';

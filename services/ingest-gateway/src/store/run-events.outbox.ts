@@ -6,7 +6,7 @@ import type { ClientBase } from 'pg';
 import { encodeEvent, newEvent, type EventOf, type Subject } from '@usersync/contracts';
 import { enqueueEvent } from '@usersync/platform';
 import { holdReasonToProto, type HoldReason, type StoredActor } from '@usersync/run-state';
-import { actorToProto } from './actor.js';
+import { actorToProto } from '../domain/actor.js';
 
 /** The outbox owner (schema) of ingest-gateway. */
 export const OUTBOX_OWNER = 'runs';
