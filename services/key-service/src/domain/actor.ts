@@ -1,15 +1,9 @@
 /** Who performed a key action, as stored in `created_by`, `revoked_by` and `key_audit.actor`. */
-import { ValidationError } from '@usersync/platform';
+import { ValidationError, type Actor } from '@usersync/platform';
 
-/** The kind of principal behind an action (the proto's ActorKind, as readable text in the database). */
-export type ActorKind = 'admin' | 'api_key' | 'system';
-
-/** A stored actor: `{kind, id, displayName}`. */
-export interface KeyActor {
-  kind: ActorKind;
-  id: string;
-  displayName: string;
-}
+export type { ActorKind } from '@usersync/platform';
+/** A stored actor: platform's one Actor type, under the name key-service's importers know. */
+export type KeyActor = Actor;
 
 /** The actor of `usersync key …` commands. */
 export const CLI_ACTOR: KeyActor = Object.freeze({ kind: 'system', id: 'cli', displayName: 'usersync CLI' });

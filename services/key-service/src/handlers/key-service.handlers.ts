@@ -1,18 +1,10 @@
 /** gRPC `usersync.keys.v1.KeyService`: protobuf in and out, the operations module in between. */
-import { commonV1, keysV1 } from '@usersync/contracts';
-import { unaryHandler } from '@usersync/platform';
-import type { ActorKind, KeyActor } from '../domain/actor.js';
+import { keysV1 } from '@usersync/contracts';
+import { actorFromProto, actorToProto, unaryHandler } from '@usersync/platform';
 import type { RejectReason } from '../domain/api-key.js';
 import * as ops from '../usecases/api-key.operations.js';
 import type { KeyDeps } from '../usecases/api-key.operations.js';
 import type { ApiKeyRecord } from '../store/api-key.repository.js';
-
-const ACTOR_KINDS: ReadonlyMap<commonV1.ActorKind, ActorKind> = new Map([
-  [commonV1.ActorKind.ACTOR_KIND_ADMIN, 'admin'],
-  [commonV1.ActorKind.ACTOR_KIND_API_KEY, 'api_key'],
-  [commonV1.ActorKind.ACTOR_KIND_SYSTEM, 'system'],
-]);
-const PROTO_ACTOR_KINDS = new Map([...ACTOR_KINDS].map(([proto, kind]) => [kind, proto]));
 
 const REASONS: Readonly<Record<RejectReason, keysV1.InvalidReason>> = {
   malformed: keysV1.InvalidReason.INVALID_REASON_MALFORMED,
@@ -22,20 +14,8 @@ const REASONS: Readonly<Record<RejectReason, keysV1.InvalidReason>> = {
   missing_scope: keysV1.InvalidReason.INVALID_REASON_MISSING_SCOPE,
 };
 
-/** A proto Actor as stored; undefined (rejected by validation) when absent or of kind UNSPECIFIED. */
-export function actorFromProto(actor: commonV1.Actor | undefined): KeyActor | undefined {
-  const kind = actor && ACTOR_KINDS.get(actor.kind);
-  return actor && kind ? { kind, id: actor.id, displayName: actor.displayName } : undefined;
-}
-
-/** A stored actor as a proto Actor. */
-export function actorToProto(actor: KeyActor): commonV1.Actor {
-  return {
-    kind: PROTO_ACTOR_KINDS.get(actor.kind) ?? commonV1.ActorKind.ACTOR_KIND_UNSPECIFIED,
-    id: actor.id,
-    displayName: actor.displayName,
-  };
-}
+// The one actor mapping (platform); re-exported because cli and tests import it from key-service.
+export { actorFromProto, actorToProto } from '@usersync/platform';
 
 /** A stored key as a proto ApiKey (metadata only: there is no secret to map). */
 export function keyToProto(key: ApiKeyRecord): keysV1.ApiKey {
