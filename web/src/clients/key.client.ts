@@ -1,12 +1,10 @@
 /** The portal's KeyService client (house style §9.3): promise-returning calls, AppErrors on failure. */
-import { commonV1, keysV1 } from '@usersync/contracts';
-import { createGrpcClient, unary } from '@usersync/platform';
+import type { commonV1 } from '@usersync/contracts';
+import { keysV1 } from '@usersync/contracts';
+import { actorToProto, adminActor, createGrpcClient, unary, type Actor } from '@usersync/platform';
 
-/** The admin on whose behalf a call is made. */
-export interface AdminActor {
-  id: string;
-  displayName: string;
-}
+/** The admin on whose behalf a call is made (its kind is always admin). */
+export type AdminActor = Pick<Actor, 'id' | 'displayName'>;
 
 /** What web needs from key-service. */
 export interface KeyClient {
@@ -19,11 +17,9 @@ export interface KeyClient {
   close(): void;
 }
 
-const actorOf = (by: AdminActor): commonV1.Actor => ({
-  kind: commonV1.ActorKind.ACTOR_KIND_ADMIN,
-  id: by.id,
-  displayName: by.displayName,
-});
+/** The proto actor of an admin. */
+export const adminActorProto = (by: AdminActor): commonV1.Actor => actorToProto(adminActor(by));
+const actorOf = adminActorProto;
 
 /** Connects (lazily, as grpc-js does) to KeyService at `address`. */
 export function createKeyClient(address: string, opts: { deadlineMs?: number } = {}): KeyClient {

@@ -1,7 +1,7 @@
 /** The portal's LookupService client (house style §9.3): promise-returning calls, AppErrors on failure. */
-import { commonV1, lookupV1 } from '@usersync/contracts';
+import { lookupV1 } from '@usersync/contracts';
 import { createGrpcClient, unary } from '@usersync/platform';
-import type { AdminActor } from './key.client.js';
+import { adminActorProto, type AdminActor } from './key.client.js';
 
 /** What web needs from lookup-service. */
 export interface LookupClient {
@@ -27,7 +27,7 @@ export function createLookupClient(address: string, opts: { deadlineMs?: number 
       (
         await unary<C, 'setErrorState'>(client, 'setErrorState', {
           username,
-          actor: { kind: commonV1.ActorKind.ACTOR_KIND_ADMIN, id: by.id, displayName: by.displayName },
+          actor: adminActorProto(by),
         })
       ).user,
     close: () => client.close(),

@@ -6,9 +6,9 @@
 import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import type * as grpc from '@grpc/grpc-js';
-import { commonV1, runsV1 } from '@usersync/contracts';
+import { runsV1 } from '@usersync/contracts';
 import { AppError, createGrpcClient, fromServiceError, unary } from '@usersync/platform';
-import type { AdminActor } from './key.client.js';
+import { adminActorProto, type AdminActor } from './key.client.js';
 
 /** A result that may be missing because the peer is down or does not implement the call yet. */
 export type Availability<T> =
@@ -48,11 +48,7 @@ export interface RunClient {
 /** File transfers may be large; they get this long instead of the page deadline. */
 const TRANSFER_DEADLINE_MS = 60 * 60_000;
 
-const actorOf = (by: AdminActor): commonV1.Actor => ({
-  kind: commonV1.ActorKind.ACTOR_KIND_ADMIN,
-  id: by.id,
-  displayName: by.displayName,
-});
+const actorOf = adminActorProto;
 
 /** UNIMPLEMENTED comes back as an internal AppError whose code names the status. */
 function unavailable(err: unknown): { available: false; reason: 'unimplemented' | 'unavailable' } {

@@ -9,20 +9,14 @@ import type { runsV1 } from '@usersync/contracts';
 import { RetryableError, ValidationError } from '@usersync/platform';
 import { actorOf, type RouteContext } from './route-context.js';
 
-/** The form as posted (and as re-shown after an error). */
-export interface ConfigForm {
-  autoApply: boolean;
-  updateAll: boolean;
-  reportEmails: string;
-  reportEndpoint: string;
-  maxBlockPercent: string;
-  maxBlockCount: string;
-  supersedeHeldRuns: boolean;
-  blockInvalidRecords: boolean;
-  managedGroups: string;
-  /** One attribute a line: `code | Label | type`, with `| multivalue` for several values; empty = default schema. */
-  profileAttributes: string;
-}
+/**
+ * The form as posted (and as re-shown after an error), derived from the proto SyncConfig (run-state
+ * owns its meaning): switches stay booleans, everything else is edited as text. Profile attributes are
+ * one a line, `code | Label | type`, with `| multivalue` for several values; empty = default schema.
+ */
+export type ConfigForm = {
+  [K in keyof runsV1.SyncConfig]-?: runsV1.SyncConfig[K] extends boolean ? boolean : string;
+};
 
 type FieldErrors = Partial<Record<keyof ConfigForm, string[]>>;
 
@@ -108,23 +102,24 @@ export function formToConfig(f: ConfigForm): { config: runsV1.SyncConfig; errors
   };
 }
 
-/** RunService's detail paths (report_emails[2], managed_groups[0].code) → form fields. */
-const PATH_FIELDS: Array<[RegExp, keyof ConfigForm]> = [
-  [/^report_emails/, 'reportEmails'],
-  [/^report_endpoint/, 'reportEndpoint'],
-  [/^max_block_percent/, 'maxBlockPercent'],
-  [/^max_block_count/, 'maxBlockCount'],
-  [/^managed_groups/, 'managedGroups'],
-  [/^profile_attributes/, 'profileAttributes'],
-];
+/** RunService's detail path (report_emails[2], managed_groups[0].code) → the form field it belongs to. */
+const snake = (field: string): string => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+function fieldOfPath(path: string, form: ConfigForm): keyof ConfigForm | undefined {
+  const head = /^[a-z_]+/.exec(path)?.[0];
+  return (Object.keys(form) as Array<keyof ConfigForm>).find((f) => snake(f) === head);
+}
 
-function serverErrors(err: ValidationError, lines: FormLines): { fields: FieldErrors; other: string[] } {
+function serverErrors(
+  err: ValidationError,
+  lines: FormLines,
+  form: ConfigForm,
+): { fields: FieldErrors; other: string[] } {
   const fields: FieldErrors = {};
   const other: string[] = [];
   for (const d of err.details as Array<{ path?: unknown; message?: unknown }>) {
     const path = String(d.path ?? '');
     let message = String(d.message ?? '');
-    const field = PATH_FIELDS.find(([re]) => re.test(path))?.[1];
+    const field = fieldOfPath(path, form);
     // managed_groups[2].code → the line the third group was written on.
     const item = /^(managed_groups|profile_attributes)\[(\d+)\]/.exec(path);
     if (item) {
@@ -198,7 +193,7 @@ export function configRoutes(ctx: RouteContext): FastifyPluginAsync {
         throw err;
       });
       if (saved instanceof ValidationError) {
-        const e = serverErrors(saved, lines);
+        const e = serverErrors(saved, lines, form);
         return again(e.fields, e.other);
       }
       await ctx.audit.write({

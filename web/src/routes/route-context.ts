@@ -1,7 +1,7 @@
 /** What route modules share: config, clients, services and the audit log (one object, built once). */
 import type pg from 'pg';
 import type { FastifyRequest } from 'fastify';
-import { ForbiddenError } from '@usersync/platform';
+import { ForbiddenError, adminActor } from '@usersync/platform';
 import { csrfTokensMatch } from '../security/csrf.js';
 import type { LoginRateLimiter } from '../security/rate-limit.js';
 import type { SessionPolicy, SessionService } from '../security/sessions.js';
@@ -30,9 +30,7 @@ export interface RouteContext {
 /** The audit actor for a request: its signed-in admin, else anonymous. */
 export function actorOf(request: FastifyRequest): AuditActor {
   const admin = request.session?.admin;
-  return admin
-    ? { kind: 'admin', id: admin.id, displayName: admin.displayName }
-    : { kind: 'anonymous', id: '', displayName: '' };
+  return admin ? adminActor(admin) : { kind: 'anonymous', id: '', displayName: '' };
 }
 
 declare module 'fastify' {

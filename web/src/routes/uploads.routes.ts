@@ -6,13 +6,15 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { runsV1 } from '@usersync/contracts';
 import { AppError } from '@usersync/platform';
+import { isUploadName } from '@usersync/run-state';
 import { actorOf, checkMultipartCsrf, MULTIPART_CSRF, type RouteContext } from './route-context.js';
 import { runIdOf } from './runs.routes.js';
 import { runLabels } from '../viewmodels/runs.labels.js';
 
 /** The gateway's default MAX_UPLOAD_BYTES; RunService enforces its own limit too. */
 const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
-const NAME = /^[A-Za-z0-9_-]{1,200}$/;
+// Upload names are run-state's rule; the length bound keeps a URL or form field small.
+const NAME_MAX = 200;
 /** How many pages of runs to look through for the current and the last applied run. */
 const SCAN_PAGES = 5;
 
@@ -97,7 +99,7 @@ export function uploadsRoutes(ctx: RouteContext): FastifyPluginAsync {
           if (part.fieldname === 'name' && typeof part.value === 'string') name = part.value.trim();
           continue;
         }
-        if (!NAME.test(name)) {
+        if (!isUploadName(name, NAME_MAX)) {
           part.file.resume();
           outcome = {
             ok: false,
@@ -138,7 +140,7 @@ export function uploadsRoutes(ctx: RouteContext): FastifyPluginAsync {
     app.post<{ Body: { runId?: unknown; name?: unknown } }>('/uploads/reuse', async (request, reply) => {
       const runId = runIdOf(typeof request.body?.runId === 'string' ? request.body.runId : '');
       const name = typeof request.body?.name === 'string' ? request.body.name : '';
-      if (!NAME.test(name)) return page(request, reply, { error: 'That file name is not valid.' }, 400);
+      if (!isUploadName(name, NAME_MAX)) return page(request, reply, { error: 'That file name is not valid.' }, 400);
       const download = await ctx.runs.downloadRunFile(runId, name);
       try {
         const res = await ctx.runs.uploadRunFile(

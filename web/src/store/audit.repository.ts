@@ -1,12 +1,9 @@
 /** admin.audit: the append-only audit log of every admin action. */
 import type pg from 'pg';
+import type { Actor, ActorKind } from '@usersync/platform';
 
-/** Who acted: an admin, an API key, usersync itself, or someone not signed in (failed login). */
-export interface AuditActor {
-  kind: 'admin' | 'api_key' | 'system' | 'anonymous';
-  id: string;
-  displayName: string;
-}
+/** Who acted: platform's Actor, or someone not signed in (a failed login) as kind `anonymous`. */
+export type AuditActor = Omit<Actor, 'kind'> & { kind: ActorKind | 'anonymous' };
 
 /** One audit entry as written. */
 export interface AuditEntry {

@@ -1,6 +1,12 @@
 /** Words for run data shown on the portal's pages: statuses, hold reasons, actions and counts. */
 import { commonV1, runsV1 } from '@usersync/contracts';
-import { HOLD_REASON_TEXT, type HoldReason, type RunStatus } from '@usersync/run-state';
+import {
+  HOLD_REASON_TEXT,
+  holdReasonFromProto,
+  statusFromProto,
+  type HoldReason,
+  type RunStatus,
+} from '@usersync/run-state';
 
 /** The admin actions on a run, as they appear in URLs. */
 export type RunAction = 'apply' | 'reapply' | 'cancel' | 'force-cancel';
@@ -16,20 +22,19 @@ export const RUN_ACTION_LABEL: Readonly<Record<RunAction, string>> = {
 
 /** run-state's status name of a proto status: RUN_STATUS_COMPLETE → complete. */
 export function runStatusName(status: runsV1.RunStatus): RunStatus {
-  return runsV1
-    .runStatusToJSON(status)
-    .replace(/^RUN_STATUS_/, '')
-    .toLowerCase() as RunStatus;
+  // Unknown values keep their proto name (`unspecified`), so a page still shows something.
+  return (
+    statusFromProto(status) ??
+    (runsV1
+      .runStatusToJSON(status)
+      .replace(/^RUN_STATUS_/, '')
+      .toLowerCase() as RunStatus)
+  );
 }
 
 /** run-state's hold reason of a proto value; undefined when the run is not held. */
 export function holdReasonName(reason: commonV1.HoldReason): HoldReason | undefined {
-  if (reason === commonV1.HoldReason.HOLD_REASON_UNSPECIFIED) return undefined;
-  const name = commonV1
-    .holdReasonToJSON(reason)
-    .replace(/^HOLD_REASON_/, '')
-    .toLowerCase();
-  return name in HOLD_REASON_TEXT ? (name as HoldReason) : undefined;
+  return holdReasonFromProto(reason) ?? undefined;
 }
 
 /** The sentence an admin reads for a hold reason; empty when not held. */
