@@ -3,7 +3,7 @@
  * the named file, and must be reported by the rule that guards it.
  */
 import { ESLint } from 'eslint';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const eslint = new ESLint({ cwd: new URL('../..', import.meta.url).pathname });
 
@@ -13,6 +13,9 @@ async function rulesFiredOn(filePath: string, code: string): Promise<string[]> {
 }
 
 describe('layout rules', () => {
+  // The first lint builds the type-aware program over the whole repository: slow on a busy machine.
+  beforeAll(() => rulesFiredOn('services/apply-worker/src/domain/hold-policy.ts', 'export {};\n'), 120_000);
+
   it('refuses a service importing another service', async () => {
     const fired = await rulesFiredOn(
       'services/notify-worker/src/usecases/deliver-target.ts',
