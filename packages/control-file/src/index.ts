@@ -60,3 +60,5 @@ export { createParallelBatch, type ParallelOptions } from './engine/parallel/par
 export { readRecords } from './readers/read-records.js';
 export type { ByteSource } from './readers/decode.js';
 export { ControlFileEngineError, ReaderError, type EngineErrorCode, type ReaderErrorLocation } from './errors.js';
+// Test data: Haplo's worked example (reference §2.11), one copy for every workspace's tests.
+export { WORKED_EXAMPLE_CONTROL, WORKED_EXAMPLE_PEOPLE, WORKED_EXAMPLE_RECORDS } from './fixtures/worked-example.js';

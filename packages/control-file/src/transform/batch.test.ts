@@ -5,65 +5,15 @@ import { parseControlFile } from '../validation/parse-control-file.js';
 import { compile } from './batch.js';
 import type { RecordOutcome } from './record-outcome.js';
 import { canonicalJson, desiredStateDigest, desiredStateParts, rawRecordJson } from './desired-state.js';
+import { WORKED_EXAMPLE_CONTROL, WORKED_EXAMPLE_PEOPLE as people } from '../fixtures/worked-example.js';
 
 // Reference §2.11, adapted: research-institute becomes our code-valued department, phones use our schema.
 const workedExample = {
-  dataImportControlFileVersion: 0,
-  model: 'haplo:user-sync',
-  files: { people: { read: 'json' } },
-  instructions: [
-    { source: 'ID', destination: 'user', name: 'username' },
-    { source: 'TITLE', destination: 'user', name: 'title' },
-    { source: 'FIRST', destination: 'user', name: 'nameFirst' },
-    { source: 'LAST', destination: 'user', name: 'nameLast' },
-    { source: 'EMAIL', destination: 'user', name: 'email', filters: ['haplo:to-lower-case'] },
-    {
-      action: 'if-value-one-of',
-      source: 'ROLE',
-      values: ['ACADEMIC', 'RESEARCH'],
-      then: [
-        { action: 'set-value', destination: 'user', name: 'groups', value: 'hres:group:researchers', multivalue: true },
-      ],
-      else: [
-        { action: 'set-value', destination: 'user', name: 'groups', value: 'hres:group:admin-staff', multivalue: true },
-      ],
-    },
-    { action: 'remove-values', destination: 'profile', name: 'std:attribute:job-title' },
-    {
-      action: 'for-each',
-      source: 'JOBS',
-      wrapValues: true,
-      instructions: [{ source: 'value', destination: 'profile', name: 'std:attribute:job-title', multivalue: true }],
-    },
-    { source: 'DEPT', destination: 'profile', name: 'std:attribute:department', refMapping: 'departments' },
-    { source: 'PHONE', destination: 'profile', name: 'std:attribute:telephone', country: 'GB' },
-  ],
-  mapping: {
-    departments: {
-      types: ['hres:type:research-institute:department'],
-      using: 'behaviour',
-      values: { CHEM: 'example:research-institute:chemistry', HIST: 'example:research-institute:history' },
-    },
-  },
+  ...WORKED_EXAMPLE_CONTROL,
+  instructions: WORKED_EXAMPLE_CONTROL.instructions.map((i) =>
+    'source' in i && i.source === 'DEPT' ? { ...i, name: 'std:attribute:department' } : i,
+  ),
 };
-
-const people = [
-  {
-    ID: 'JB1001',
-    TITLE: 'Dr',
-    FIRST: 'Joe',
-    LAST: 'Bloggs',
-    EMAIL: 'Joe.Bloggs@Example.ac.uk',
-    ROLE: 'ACADEMIC',
-    JOBS: ['Lecturer', 'Admissions tutor'],
-    DEPT: 'CHEM',
-    PHONE: '01632 960123',
-  },
-  { ID: 'js2002', FIRST: 'Jane', LAST: 'Smith', EMAIL: 'jane.smith@example.ac.uk', ROLE: 'FINANCE', DEPT: 'HIST' },
-  { ID: 'js2002', FIRST: 'Janet', LAST: 'Smith', EMAIL: 'janet@example.ac.uk', ROLE: 'FINANCE' },
-  { ID: 'ab3003', FIRST: 'Alan', LAST: 'Brown', ROLE: 'RESEARCH', DEPT: 'PHYS' },
-  { FIRST: 'No', LAST: 'Identifier', EMAIL: 'x@example.ac.uk' },
-];
 
 function controlFile(json: unknown) {
   const r = parseControlFile(JSON.stringify(json));
