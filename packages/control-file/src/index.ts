@@ -36,7 +36,7 @@ export {
   parseControlFile,
   type ParseControlFileResult,
 } from './validation/parse-control-file.js';
-export { CONTROL_FILE_NAME, FILE_NAME_PATTERN } from './validation/validate-files.js';
+export { CONTROL_FILE_NAME, FILE_NAME_PATTERN, isUploadName } from './validation/validate-files.js';
 export { createTransformer, type TransformResult, type Transformer } from './transform/transformer.js';
 export { UsernameIndex, UsernameSet } from './engine/username-index.js';
 export {

@@ -3,8 +3,15 @@ import { isPlainObject } from '../model/profile-schema.js';
 import { READER_NAMES, type ControlFileError, type FileSpec, type ReaderName } from '../model/types.js';
 import { propPath } from '../instructions/compile-env.js';
 
+/** Haplo's name rule (reference §1.4) for `files` keys, which are the names files are uploaded under. */
 export const FILE_NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+/** The upload name of a run's control file (reserved: no `files` key may take it). */
 export const CONTROL_FILE_NAME = '_control';
+
+/** True when `name` is a valid upload name (and, when given, at most `maxLength` characters). */
+export function isUploadName(name: string, maxLength = Infinity): boolean {
+  return name.length <= maxLength && FILE_NAME_PATTERN.test(name);
+}
 
 /** Checks `files`: explicit names only (no DEFAULT), Haplo's name pattern, a known reader and sane options. */
 export function validateFiles(files: unknown, errors: ControlFileError[]): Record<string, FileSpec> {

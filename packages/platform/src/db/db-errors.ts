@@ -1,7 +1,7 @@
 /** Telling a database outage (503, try later) from a bug, and spotting the unique-index race. */
 import { AppError, RetryableError, errorCodeOf } from '../errors.js';
+import { NETWORK_ERROR_CODES } from '../transient.js';
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 // PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown).
 const SQLSTATE_OUTAGE = /^(08|57P)/;
 
@@ -9,7 +9,7 @@ const SQLSTATE_OUTAGE = /^(08|57P)/;
 export function isDatabaseOutage(err: unknown): boolean {
   if (err instanceof AppError) return false;
   const code = errorCodeOf(err);
-  if (code && (CONNECTION_CODES.has(code) || SQLSTATE_OUTAGE.test(code))) return true;
+  if (code && (NETWORK_ERROR_CODES.has(code) || SQLSTATE_OUTAGE.test(code))) return true;
   return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(String(err));
 }
 
