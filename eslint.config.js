@@ -29,6 +29,15 @@ const otherServices = (self) =>
       name: `@usersync/${s}`,
       message: 'Services never import each other: use its API or the owner package.',
     }));
+/** The same rule for relative paths into another service's folder (`../../../apply-worker/src/…`). */
+const otherServiceFolders = (self) => [
+  {
+    group: Object.entries(SERVICES)
+      .filter(([s]) => s !== self)
+      .flatMap(([, dir]) => [`**/${dir.split('/').at(-1)}/src/**`, `**/${dir.split('/').at(-1)}/test/**`]),
+    message: 'Services never import each other: use its API or the owner package.',
+  },
+];
 /** domain/ is pure: no I/O clients, and nothing from the layers that do I/O. */
 const DOMAIN_PATHS = ['pg', 'pg-copy-streams', 'nats', 'minio', 'fastify', '@grpc/grpc-js', 'nodemailer'].map(
   (name) => ({
@@ -69,7 +78,9 @@ export default tseslint.config(
     {
       files: [`${dir}/src/**/*.ts`],
       ignores: TESTS,
-      rules: { 'no-restricted-imports': ['error', { paths: otherServices(name) }] },
+      rules: {
+        'no-restricted-imports': ['error', { paths: otherServices(name), patterns: otherServiceFolders(name) }],
+      },
     },
     {
       files: [`${dir}/src/domain/**/*.ts`],
@@ -77,7 +88,10 @@ export default tseslint.config(
       rules: {
         'no-restricted-imports': [
           'error',
-          { paths: [...otherServices(name), ...DOMAIN_PATHS], patterns: DOMAIN_PATTERNS },
+          {
+            paths: [...otherServices(name), ...DOMAIN_PATHS],
+            patterns: [...otherServiceFolders(name), ...DOMAIN_PATTERNS],
+          },
         ],
       },
     },

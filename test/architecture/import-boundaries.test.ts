@@ -22,6 +22,10 @@ const PROBES = {
     `services/notify-worker/src/usecases/${tag}_service.ts`,
     "import * as other from '@usersync/apply-worker';\nexport const probe = other;\n",
   ],
+  serviceImportsServiceFolder: [
+    `services/notify-worker/src/usecases/${tag}_folder.ts`,
+    "import * as other from '../../../apply-worker/src/index.js';\nexport const probe = other;\n",
+  ],
   domainImportsPg: [
     `services/apply-worker/src/domain/${tag}_pg.ts`,
     "import pg from 'pg';\nexport const probe = pg;\n",
@@ -98,8 +102,12 @@ describe('layout rules (eslint.config.js)', () => {
     });
   });
 
-  // eslint.config.js bans other services by package name only: `../../../apply-worker/src/…` lints clean today.
-  it.todo('refuses a relative import into another service’s directory');
+  it('refuses a relative import into another service’s folder', () => {
+    expect(fired('serviceImportsServiceFolder')).toContainEqual({
+      rule: 'no-restricted-imports',
+      message: expect.stringContaining('Services never import each other'),
+    });
+  });
 
   it('refuses I/O clients, store code and other services in domain/', () => {
     expect(fired('domainImportsPg')).toContainEqual({

@@ -55,11 +55,11 @@ export async function readyRun(env: RunsEnv, users = usersFile(5)): Promise<numb
 /** Cancels every open run (a clean slate for the next test). */
 export async function cancelOpenRuns(env: RunsEnv): Promise<void> {
   await env.runsDb.query(
-    `UPDATE runs.run SET status = 'cancelled', finished_at = now() WHERE status IN ('uploading', 'ready', 'running')`,
+    `UPDATE runs.run SET status = 'cancelled', finished_at = now() WHERE status IN ('uploading', 'ready', 'held', 'running')`,
   );
 }
 
-/** Holds a ready run as the apply-worker does after planning: counts, plan rows and a log. */
+/** Holds a ready run as the apply-worker does after planning: counts, plan rows and digest, and a log. */
 export async function holdWithPlan(
   env: RunsEnv,
   runId: number,
@@ -93,6 +93,7 @@ export async function holdWithPlan(
   await transitionRun(env.runsDb, runId, 'hold', {
     holdReason: 'block_threshold',
     holdDetail: `would block ${plan.blocked.length} users`,
+    planDigest: `test-plan-${runId}`,
     planCounts: {
       created: plan.created.length,
       updated: plan.updated.length,

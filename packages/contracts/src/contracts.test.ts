@@ -30,7 +30,7 @@ const counts: commonV1.ActionCounts = {
 
 // One realistic payload per subject; the mapped type makes a missing subject a compile error.
 const samples: { [S in Subject]: EventFields<S> } = {
-  'sync.run.queued': { runId: 42, approvedBy: admin, reapply: true },
+  'sync.run.queued': { runId: 42, approvedBy: admin, reapply: true, planOnly: false },
   'sync.run.held': {
     runId: 43,
     holdReason: commonV1.HoldReason.HOLD_REASON_BLOCK_THRESHOLD,
@@ -77,7 +77,7 @@ describe('Topics', () => {
 
   it('newEvent requires scalar fields at compile time and defaults the rest', () => {
     // @ts-expect-error runId is missing
-    const event = newEvent('sync.run.queued', { reapply: false });
+    const event = newEvent('sync.run.queued', { reapply: false, planOnly: false });
     expect(event.runId).toBe(0);
     expect(event.approvedBy).toBeUndefined();
   });
@@ -135,7 +135,7 @@ describe('publishEvent', () => {
 
   it('sets msgID to the eventId by default and to msgId when given', async () => {
     const { js, calls } = fakeJs();
-    const event = newEvent('sync.run.queued', { runId: 1, reapply: false });
+    const event = newEvent('sync.run.queued', { runId: 1, reapply: false, planOnly: false });
     await publishEvent(js, 'sync.run.queued', event);
     await publishEvent(js, 'sync.run.queued', event, { msgId: 'outbox-77' });
     expect(calls.map((c) => c.opts['msgID'])).toEqual([event.eventId, 'outbox-77']);
@@ -144,7 +144,7 @@ describe('publishEvent', () => {
 
   it('refuses an event with no id', async () => {
     const { js } = fakeJs();
-    const event = newEvent('sync.run.queued', { runId: 1, reapply: false, eventId: '' });
+    const event = newEvent('sync.run.queued', { runId: 1, reapply: false, planOnly: false, eventId: '' });
     await expect(publishEvent(js, 'sync.run.queued', event)).rejects.toThrow(/no eventId/);
   });
 });

@@ -12,3 +12,4 @@ export * from './run-report-data.js';
 export * from './user-run-reads.js';
 export * from './run-execution.js';
 export * from './run-progress.js';
+export * from './run-outcome.js';

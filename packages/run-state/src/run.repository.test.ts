@@ -23,7 +23,9 @@ afterAll(async () => {
 });
 
 async function newRun(): Promise<number> {
-  await pool.query(`UPDATE runs.run SET status = 'cancelled' WHERE status IN ('uploading', 'ready', 'running')`);
+  await pool.query(
+    `UPDATE runs.run SET status = 'cancelled' WHERE status IN ('uploading', 'ready', 'held', 'running')`,
+  );
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO runs.run (expected_files) VALUES ('{_control,users}') RETURNING id`,
   );

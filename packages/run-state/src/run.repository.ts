@@ -53,6 +53,8 @@ export interface RunRow {
   failureMessage: string | null;
   counts: ActionCountsRow;
   planCounts: ActionCountsRow;
+  /** A plan is stored (its digest is what an admin's approval must match). */
+  hasPlan: boolean;
 }
 
 /** Columns a transition may set, by field name: a whitelist, so no caller text reaches SQL. */
@@ -117,6 +119,7 @@ export function mapRunRow(r: Record<string, unknown>): RunRow {
     failureMessage: (r.failure_message as string) ?? null,
     counts: (r.counts as ActionCountsRow) ?? {},
     planCounts: (r.plan_counts as ActionCountsRow) ?? {},
+    hasPlan: r.plan_digest !== null && r.plan_digest !== undefined,
   };
 }
 

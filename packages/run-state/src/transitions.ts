@@ -8,13 +8,17 @@ import type { RunStatus } from './statuses.js';
 export const TRANSITIONS = {
   /** All expected files are present. */
   markReady: { from: ['uploading'], to: 'ready' },
-  /** start-sync or the worker decided an admin must look first; the run waits in `ready`. */
-  hold: { from: ['ready', 'running'], to: 'ready' },
+  /**
+   * start-sync's checks or the worker's plan decided an admin must look first. From `held` too: the worker
+   * stores the plan of a run start-sync held and keeps it held.
+   */
+  hold: { from: ['ready', 'running', 'held'], to: 'held' },
   /** start-sync `ok`, or an admin's Apply: the apply-worker is asked to run it. */
-  queue: { from: ['ready'], to: 'running' },
+  queue: { from: ['ready', 'held'], to: 'running' },
   complete: { from: ['running'], to: 'complete' },
-  fail: { from: ['running'], to: 'failure' },
-  cancel: { from: ['uploading', 'ready'], to: 'cancelled' },
+  /** The apply failed and rolled back; from `held` when planning a held run failed (it cannot be applied). */
+  fail: { from: ['running', 'held'], to: 'failure' },
+  cancel: { from: ['uploading', 'ready', 'held'], to: 'cancelled' },
   /** "Unsafe mark cancelled": the worker sees it at its next checkpoint and rolls back. */
   forceCancel: { from: ['running'], to: 'cancelled' },
 } as const satisfies Record<string, { from: readonly RunStatus[]; to: RunStatus }>;
@@ -36,10 +40,7 @@ export function availableActions(status: RunStatus): Array<'apply' | 'reapply' |
   return actions;
 }
 
-/**
- * A held run is `ready` with a hold reason: start-sync or the planner stopped it for an admin. Such a
- * run is not started by another start-sync, and a new upload may supersede it.
- */
-export function isHeld(run: { status: RunStatus; holdReason: string | null }): boolean {
-  return run.status === 'ready' && run.holdReason !== null;
+/** A held run waits for an admin: another start-sync does not start it, and a new upload may supersede it. */
+export function isHeld(run: { status: RunStatus }): boolean {
+  return run.status === 'held';
 }

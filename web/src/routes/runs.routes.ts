@@ -20,6 +20,7 @@ import {
   formatCount,
   hasCounts,
   holdReasonText,
+  isPlanPending,
   runLabels,
   runStatusName,
   type RunAction,
@@ -49,9 +50,11 @@ function actionEffect(action: RunAction, run: runsV1.Run): string {
   const n = formatCount(run.id);
   switch (action) {
     case 'apply': {
-      const plan = hasCounts(run.planCounts)
-        ? `It ${countsSentence(run.planCounts)} users, exactly as in the plan preview below (${formatCount(run.planCounts.unchanged)} unchanged).`
-        : 'The apply worker plans it and applies it; no plan has been made yet, so the block limits still apply.';
+      const counts = run.planCounts;
+      const plan =
+        counts && (run.hasPlan || hasCounts(counts))
+          ? `It ${countsSentence(counts)} users, exactly as in the plan preview below (${formatCount(counts.unchanged)} unchanged); should the directory change before it runs, it is held again instead.`
+          : 'The apply worker plans it and applies it; no plan has been made yet, so the block limits still apply.';
       const hold = holdReasonText(run.holdReason);
       return `Applies sync run ${n} now. ${plan}${hold ? ` This approves the hold: ${hold}` : ''}`;
     }
@@ -98,7 +101,7 @@ export function runsRoutes(ctx: RouteContext): FastifyPluginAsync {
     };
   }
 
-  const hasPlan = (run: runsV1.Run) => hasCounts(run.planCounts);
+  const hasPlan = (run: runsV1.Run) => run.hasPlan || hasCounts(run.planCounts);
 
   const send = (request: FastifyRequest, reply: FastifyReply, page: string, partial: string, data: object) =>
     ctx.views.send(request, reply, isFragmentRequest(request, reply) ? partial : page, {
@@ -133,8 +136,10 @@ export function runsRoutes(ctx: RouteContext): FastifyPluginAsync {
       const run = await ctx.runs.getRun(runIdOf(request.params.id));
       const status = runStatusName(run.status);
       if (!isFragmentRequest(request, reply)) return reply.redirect(`/runs/${run.id}`, 303);
-      // Once finished, the fragment stops polling; htmx then reloads the page for the final details.
-      if (isFinished(status) || status === 'ready') void reply.header('hx-refresh', 'true');
+      // Once finished, held with its plan, or back to ready, the fragment stops polling; htmx then reloads the
+      // page for the final details (or the plan preview).
+      const settled = isFinished(status) || status === 'ready' || (status === 'held' && run.hasPlan);
+      if (settled) void reply.header('hx-refresh', 'true');
       return ctx.views.send(request, reply, 'partials/runs/progress', { run, status, labels: runLabels });
     });
 
@@ -197,15 +202,21 @@ export function runsRoutes(ctx: RouteContext): FastifyPluginAsync {
       const run = await ctx.runs.getRun(runIdOf(request.params.id));
       const action = RUN_ACTIONS.find((a) => a === request.params.action);
       if (!action) throw new NotFoundError('RUN_ACTION_NOT_FOUND', 'There is no such action on a sync run.');
-      const allowed = (availableActions(runStatusName(run.status)) as RunAction[]).includes(action);
+      const pending = action === 'apply' && isPlanPending(run);
+      const allowed = !pending && (availableActions(runStatusName(run.status)) as RunAction[]).includes(action);
+      // Apply approves exactly the stored plan: the confirm page shows it, not a promise of it.
+      const preview = allowed && action === 'apply' && hasPlan(run) ? await planData(run, {}) : undefined;
       return ctx.views.send(request, reply, 'pages/runs/confirm', {
         title: `${RUN_ACTION_LABEL[action]}: sync run ${run.id}`,
         run,
         action,
         label: RUN_ACTION_LABEL[action],
         allowed,
+        pending,
         effect: actionEffect(action, run),
         labels: runLabels,
+        ...(preview ?? {}),
+        hasPlan: preview !== undefined,
       });
     });
 

@@ -2,9 +2,13 @@
 import { commonV1, runsV1 } from '@usersync/contracts';
 import {
   HOLD_REASON_TEXT,
+  RUN_OUTCOME_LABEL,
+  RUN_STATUS_LABEL,
   holdReasonFromProto,
+  runOutcome,
   statusFromProto,
   type HoldReason,
+  type RunOutcome,
   type RunStatus,
 } from '@usersync/run-state';
 
@@ -31,6 +35,21 @@ export function runStatusName(status: runsV1.RunStatus): RunStatus {
       .toLowerCase() as RunStatus)
   );
 }
+
+/**
+ * What a run's badge says and how it is styled: an open run's status in words ("Held for an admin"), a
+ * finished run's outcome ("Complete with errors", "Failed (nothing applied)").
+ */
+export function runBadge(run: Pick<runsV1.Run, 'status' | 'errorCount'>): { css: string; text: string } {
+  const status = runStatusName(run.status);
+  const outcome: RunOutcome | null = runOutcome({ status, errorCount: run.errorCount });
+  if (outcome) return { css: outcome.replace(/_/g, '-'), text: RUN_OUTCOME_LABEL[outcome] };
+  return { css: status, text: RUN_STATUS_LABEL[status] ?? status };
+}
+
+/** A held run whose plan the worker has not stored yet: nobody may approve it before the preview exists. */
+export const isPlanPending = (run: Pick<runsV1.Run, 'status' | 'hasPlan'>): boolean =>
+  runStatusName(run.status) === 'held' && !run.hasPlan;
 
 /** run-state's hold reason of a proto value; undefined when the run is not held. */
 export function holdReasonName(reason: commonV1.HoldReason): HoldReason | undefined {
@@ -107,6 +126,8 @@ export function formatBytes(n: number): string {
 /** The helpers templates get as `it.labels`. */
 export const runLabels = {
   status: (s: runsV1.RunStatus) => runStatusName(s),
+  badge: runBadge,
+  planPending: isPlanPending,
   holdLabel: holdReasonLabel,
   holdText: holdReasonText,
   count: formatCount,

@@ -84,7 +84,8 @@ describe('run pages in Chromium', () => {
     expect(await rows.first().getAttribute('data-run-id')).toBe(String(secondRun));
     await page.getByRole('link', { name: `View sync run ${firstRun}` }).click();
     await page.waitForURL(`${base}/runs/${firstRun}`);
-    expect(await page.getByTestId('run-status').innerText()).toBe('cancelled');
+    expect(await page.getByTestId('run-status').getAttribute('data-status')).toBe('cancelled');
+    expect(await page.getByTestId('run-status').innerText()).toBe('Cancelled');
     await page.goBack();
     // Keyboard: the View… link of the newest run is reachable with Tab and opens with Enter.
     await page.getByRole('link', { name: `View sync run ${secondRun}` }).focus();
@@ -112,7 +113,10 @@ describe('run pages in Chromium', () => {
     await page.getByLabel('Reason (optional, recorded on the run)').fill('browser test');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.waitForURL(`${base}/runs/${secondRun}`);
-    expect(await page.getByTestId('run-status').innerText()).toBe('cancelled');
+    expect(await page.getByTestId('run-status').innerText()).toBe('Cancelled');
+    // Who cancelled it, and why: not "Applied by: Automatic apply".
+    expect(await page.getByTestId('run-cancelled').innerText()).toContain(`by ${ADMIN.displayName}: browser test`);
+    expect(await page.getByTestId('run-details').innerText()).not.toContain('Applied');
     expect((await getRun(env.runsDb, secondRun)).status).toBe('cancelled');
   });
 
@@ -185,12 +189,12 @@ describe('run pages in Chromium', () => {
     );
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(`${base}/runs/${id}`);
-    expect(await page.getByTestId('run-status').innerText()).toBe('running');
+    expect(await page.getByTestId('run-status').innerText()).toBe('Running');
     expect(await page.getByTestId('run-progress').innerText()).toContain('waiting for the apply worker');
     expect((await getRun(env.runsDb, id)).approvedBy?.displayName).toBe(ADMIN.displayName);
     // The worker finishes it: the polling fragment reloads the page, which then stops polling.
     await env.runsDb.query(`UPDATE runs.run SET status = 'complete', finished_at = now() WHERE id = $1`, [id]);
-    await page.getByTestId('run-status').filter({ hasText: 'complete' }).waitFor({ timeout: 15_000 });
+    await page.getByTestId('run-status').filter({ hasText: 'Complete' }).waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('run-progress').count()).toBe(0);
     expect(cspViolations).toEqual([]);
   });

@@ -44,7 +44,7 @@ describe(defineService.name, () => {
         const http = Fastify();
         registerOpsRoutes(http, readiness);
         http.post('/queue', async () => {
-          const event = newEvent('sync.run.queued', { runId: 41, reapply: false });
+          const event = newEvent('sync.run.queued', { runId: 41, reapply: false, planOnly: false });
           await withTransaction(pool, (client) => outboxOf('declared').enqueue(client, 'sync.run.queued', event));
           return { ok: true };
         });

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { chooseStrategy, type StrategyFacts } from './apply-strategy.js';
+import { chooseStrategy, workFor, type StrategyFacts } from './apply-strategy.js';
 import { holdDecision, holdFor } from './hold-policy.js';
 
 const direct: StrategyFacts = {
   directoryEmpty: true,
   hasUsernameRule: true,
   directCreatesEnabled: true,
-  previewToVerify: false,
+  planOnly: false,
+  previewFoundStale: false,
 };
 
 describe(chooseStrategy.name, () => {
@@ -16,7 +17,7 @@ describe(chooseStrategy.name, () => {
 
   it('plans whenever one condition is missing', () => {
     for (const key of Object.keys(direct) as Array<keyof StrategyFacts>) {
-      const facts = { ...direct, [key]: key === 'previewToVerify' };
+      const facts = { ...direct, [key]: key === 'planOnly' || key === 'previewFoundStale' };
       expect(chooseStrategy(facts), key).toBe('planned');
     }
   });
@@ -37,6 +38,17 @@ describe(chooseStrategy.name, () => {
           expect(holdDecision(facts, settings, { ...approval, approved: false }, 'any')).toBeUndefined();
         }
       }
+    }
+  });
+});
+
+describe(workFor.name, () => {
+  it('applies a running run, plans a held run without a plan, and leaves every other run alone', () => {
+    expect(workFor({ status: 'running', hasPlan: false })).toBe('apply');
+    expect(workFor({ status: 'running', hasPlan: true })).toBe('apply');
+    expect(workFor({ status: 'held', hasPlan: false })).toBe('plan-only');
+    for (const status of ['held', 'ready', 'uploading', 'complete', 'failure', 'cancelled']) {
+      expect(workFor({ status, hasPlan: true }), status).toBe('none');
     }
   });
 });

@@ -1,14 +1,15 @@
 /**
- * How a run is applied, chosen once before any record is read:
+ * How a run is processed, chosen once before any record is read:
  *   - planned apply: transform into the feed tables, plan against the directory, then hold or apply;
  *   - direct first import: into a directory without any user every valid record is a create, so creates
  *     are written straight into the directory while transforming, and the plan is only counted.
- * A direct first import can never be held: with nobody in the feed neither the empty-source check nor the
- * block thresholds can fire (hold-policy.ts), a control file without a username rule is planned, and an
- * approved preview whose digest must be verified is planned too, so a stale preview holds it again.
+ * A direct first import can never be held by the checks: with nobody in the feed neither the empty-source
+ * check nor the block thresholds can fire (hold-policy.ts), and a control file without a username rule is
+ * planned. An approved preview is verified by the direct import too (same digest); when it differs the
+ * transaction rolls back and the run is planned again, so the stale preview holds it (apply-run.ts).
  */
 
-/** The two ways to apply a run. */
+/** The two ways to process a run. */
 export type ApplyStrategy = 'planned' | 'direct-first-import';
 
 /** What the choice depends on. */
@@ -19,12 +20,23 @@ export interface StrategyFacts {
   hasUsernameRule: boolean;
   /** Direct creates are switched on (ApplyDeps.directCreates). */
   directCreatesEnabled: boolean;
-  /** An admin approved a previewed plan whose digest the new plan must match (hasPreviewToVerify). */
-  previewToVerify: boolean;
+  /** The run is only to be planned and kept held (start-sync held it): nothing is applied. */
+  planOnly: boolean;
+  /** A direct import of this run found a plan other than the approved preview: plan it to hold it again. */
+  previewFoundStale: boolean;
 }
 
-/** Direct only when nothing could make the run hold; planned otherwise. */
+/** Direct only when the run is applied and nothing could make it hold; planned otherwise. */
 export function chooseStrategy(f: StrategyFacts): ApplyStrategy {
-  const direct = f.directoryEmpty && f.hasUsernameRule && f.directCreatesEnabled && !f.previewToVerify;
+  const direct = f.directoryEmpty && f.hasUsernameRule && f.directCreatesEnabled && !f.planOnly && !f.previewFoundStale;
   return direct ? 'direct-first-import' : 'planned';
+}
+
+/** What the worker does with a run, by its row: apply it, plan a held run that has no plan yet, or nothing. */
+export type RunWork = 'apply' | 'plan-only' | 'none';
+
+export function workFor(run: { status: string; hasPlan: boolean }): RunWork {
+  if (run.status === 'running') return 'apply';
+  if (run.status === 'held' && !run.hasPlan) return 'plan-only';
+  return 'none';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holdDecision, holdFor, STALE_PLAN_DETAIL } from './hold-policy.js';
+import { holdDecision, holdFor, plannedHold, STALE_PLAN_DETAIL } from './hold-policy.js';
 
 const limits = { maxBlockPercent: 10, maxBlockCount: 500 };
 const facts = { hasUsernameRule: true, validRecords: 100, inFeed: 8600, blocks: 0 };
@@ -58,5 +58,23 @@ describe(holdDecision.name, () => {
     expect(holdDecision(over, limits, previewed, 'd2')?.detail).toBe(
       `${STALE_PLAN_DETAIL}; would block 1,204 users (14% of 8,600; limit 10%)`,
     );
+  });
+});
+
+describe(plannedHold.name, () => {
+  const firstRun = { reason: 'first_run' as const, detail: '' };
+  const sizes = { reason: 'files_too_different' as const, detail: 'people: 120 → 4,000 bytes' };
+  const blocks = { reason: 'block_threshold' as const, detail: 'would block 1,204 users (14% of 8,600; limit 10%)' };
+
+  it("keeps start-sync's reason when the plan itself would apply", () => {
+    expect(plannedHold(sizes, undefined)).toEqual(sizes);
+  });
+
+  it("adds the plan's own reason to the detail, so the admin reads both", () => {
+    expect(plannedHold(sizes, blocks)).toEqual({
+      reason: 'files_too_different',
+      detail: 'people: 120 → 4,000 bytes; the plan also would block 1,204 users (14% of 8,600; limit 10%)',
+    });
+    expect(plannedHold(firstRun, blocks)).toEqual({ reason: 'first_run', detail: blocks.detail });
   });
 });

@@ -82,8 +82,8 @@ export function hasPreviewToVerify(approval: Approval): boolean {
 /**
  * The hold decision for a plan with digest `digest`. An admin's approval applies exactly the plan they
  * previewed: when the preview's digest matches, the checks are bypassed; when the directory moved since,
- * the run is held again. An approval without a stored preview (held before planning, e.g. auto-apply
- * off) still gets the checks, so nobody approves a mass block they never saw.
+ * the run is held again. An approval without a stored preview (an admin applied a ready run that was
+ * never held) still gets the checks, so nobody approves a mass block they never saw.
  */
 export function holdDecision(
   facts: PlanFacts,
@@ -98,4 +98,15 @@ export function holdDecision(
     reason: hold?.reason ?? approval.heldFor ?? 'block_threshold',
     detail: hold ? `${STALE_PLAN_DETAIL}; ${hold.detail}` : STALE_PLAN_DETAIL,
   };
+}
+
+/**
+ * The hold of a run start-sync held (first run, file sizes, auto-apply off) once the worker planned it: the
+ * reason stays start-sync's, and when the plan would have held it too, that is added to the detail, so the
+ * admin reads every reason to look before applying.
+ */
+export function plannedHold(heldFor: Hold, planHold: Hold | undefined): Hold {
+  if (!planHold || planHold.reason === heldFor.reason) return heldFor;
+  const detail = heldFor.detail ? `${heldFor.detail}; the plan also ${planHold.detail}` : planHold.detail;
+  return { reason: heldFor.reason, detail };
 }

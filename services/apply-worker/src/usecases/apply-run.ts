@@ -1,21 +1,21 @@
 /**
  * One run, end to end (DESIGN §6): under the apply lock, in ONE transaction, prepare the run, choose its
  * strategy once (domain/apply-strategy.ts: planned apply, or direct first import), and let it transform,
- * plan and hold or apply, with the log, counts, status and outbox events. A cancelled run rolls back; a bad
- * input rolls back and fails the run in a second transaction; a dependency hiccup is rethrown so the
- * message is retried.
+ * plan and hold or apply, with the log, counts, status and outbox events. A run start-sync held is planned
+ * only: its plan is stored and it stays held. A cancelled run rolls back; a bad input rolls back and fails
+ * the run in a second transaction; a dependency hiccup is rethrown so the message is retried; a direct
+ * import that finds the approved preview stale rolls back and is planned again, which holds it.
  */
 import type pg from 'pg';
 import { ConflictError, withTransaction } from '@usersync/platform';
 import { transitionRun } from '@usersync/run-state';
-import { chooseStrategy } from '../domain/apply-strategy.js';
-import { hasPreviewToVerify } from '../domain/hold-policy.js';
+import { chooseStrategy, workFor, type RunWork } from '../domain/apply-strategy.js';
 import { noteLine } from '../domain/log-lines.js';
 import { describeFailure, isTransient } from '../domain/run-failure.js';
 import { directoryIsEmpty } from '../store/direct-create.repository.js';
 import { writeOutcomeLog } from './run-log-writer.js';
 import { publishFailed } from './run-events.js';
-import { directFirstImport } from './direct-import.js';
+import { directFirstImport, StalePreview } from './direct-import.js';
 import { plannedApply } from './planned-apply.js';
 import {
   loadRunInput,
@@ -56,14 +56,21 @@ export async function processRun(deps: ApplyDeps, runId: number): Promise<RunOut
 async function processLocked(deps: ApplyDeps, runId: number): Promise<RunOutcome> {
   const log = deps.log.child({ runId });
   const input = await loadRunInput(deps.pool, runId);
-  if (input.run.status !== 'running') {
-    log.info({ status: input.run.status }, 'run is not running: nothing to do');
+  const work = workFor(input.run);
+  if (work === 'none') {
+    log.info({ status: input.run.status, hasPlan: input.run.hasPlan }, 'run is not to be applied or planned');
     return 'ignored';
   }
   const ctx = startRun(deps, runId, log);
   const { start, timings, stats, progress } = ctx;
   try {
-    const outcome = await withTransaction(deps.pool, (client) => applyRun(client, deps, input, ctx));
+    const attempt = (previewFoundStale: boolean) =>
+      withTransaction(deps.pool, (client) => applyRun(client, deps, input, ctx, { work, previewFoundStale }));
+    const outcome = await attempt(false).catch((err: unknown) => {
+      if (!(err instanceof StalePreview)) throw err;
+      log.info('the approved preview is stale: planning the run again to hold it');
+      return attempt(true);
+    });
     await progress.finish(outcome);
     log.info({ outcome, durationMs: Date.now() - start.getTime(), timings, stats }, 'run processed');
     return outcome;
@@ -106,20 +113,19 @@ async function applyRun(
   deps: ApplyDeps,
   input: RunInput,
   ctx: RunContext,
+  how: { work: Exclude<RunWork, 'none'>; previewFoundStale: boolean },
 ): Promise<'complete' | 'held'> {
   const run = await prepareRun(client, deps, input, ctx);
+  const planOnly = how.work === 'plan-only';
   const strategy = chooseStrategy({
     directoryEmpty: run.baseline.size === 0 && (await directoryIsEmpty(client)),
     hasUsernameRule: run.controlFile.hasUsernameRule,
     directCreatesEnabled: deps.directCreates !== false,
-    previewToVerify: hasPreviewToVerify({
-      approved: input.run.approvedBy !== null,
-      previewDigest: input.previewDigest,
-      heldFor: input.run.holdReason,
-    }),
+    planOnly,
+    previewFoundStale: how.previewFoundStale,
   });
-  ctx.log.debug({ strategy }, 'apply strategy');
+  ctx.log.debug({ strategy, planOnly }, 'apply strategy');
   return strategy === 'direct-first-import'
     ? directFirstImport(client, deps, run, ctx)
-    : plannedApply(client, deps, run, ctx);
+    : plannedApply(client, deps, run, ctx, { planOnly });
 }

@@ -4,11 +4,12 @@
  * row of the temp `plan` table while the engine transforms the next chunk (store/direct-create.repository.ts);
  * the plan is then only counted and digested, and the run completes. Chosen only when no hold can fire
  * (domain/apply-strategy.ts); test/integration/direct-creates.test.ts checks that it leaves what the planned
- * apply leaves.
+ * apply leaves. An approved preview is verified here too: when the plan's digest differs, StalePreview rolls
+ * the transaction back and the run is planned again, to be held (apply-run.ts).
  */
 import type pg from 'pg';
 import { clearRunPlan } from '@usersync/run-state';
-import { holdFor } from '../domain/hold-policy.js';
+import { hasPreviewToVerify, holdFor } from '../domain/hold-policy.js';
 import { createPlanTable, summarizePlan } from '../store/plan.repository.js';
 import { upsertManagedGroups } from '../store/directory-apply.repository.js';
 import { firstUserId, userIdsUsedUpTo } from '../store/direct-create.repository.js';
@@ -20,6 +21,9 @@ import {
   type PreparedRun,
   type RunContext,
 } from './run-skeleton.js';
+
+/** The approved preview is not what this run would now do (thrown inside the transaction: it rolls back). */
+export class StalePreview extends Error {}
 
 /** Imports the prepared run into the empty directory while transforming it. */
 export async function directFirstImport(
@@ -44,6 +48,11 @@ export async function directFirstImport(
   await ctx.checkpoint();
   const facts = { hasUsernameRule: true, validRecords: stats.validRecords, inFeed: plan.inFeed, blocks: 0 };
   if (holdFor(facts, run.settings)) throw new Error('Logic error: a direct first import found a reason to hold');
+  const { approvedBy, holdReason } = run.input.run;
+  const approval = { approved: approvedBy !== null, previewDigest: run.input.previewDigest, heldFor: holdReason };
+  if (hasPreviewToVerify(approval) && approval.previewDigest !== plan.digest) {
+    throw new StalePreview(`run ${runId}: the plan differs from the approved preview`);
+  }
   run.lap('storePlan');
 
   ctx.progress.set('apply', stats.records);

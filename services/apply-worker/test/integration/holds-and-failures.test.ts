@@ -36,7 +36,7 @@ describe('holds', () => {
     const runId = await createRunningRun(h, { _control: simpleControl, users: [] });
     expect(await processRun(deps(), runId)).toBe('held');
     expect(await runRow(h.pool, runId)).toMatchObject({
-      status: 'ready',
+      status: 'held',
       hold_reason: 'empty_source',
       hold_detail: 'the files hold no valid user records while 100 users are in the feed',
     });

@@ -95,7 +95,7 @@ describe('the worked example (reference §2.11)', () => {
     expect(await processRun(deps(), run2)).toBe('held');
     const held = await runRow(h.pool, run2);
     expect(held).toMatchObject({
-      status: 'ready',
+      status: 'held',
       hold_reason: 'block_threshold',
       hold_detail: 'would block 1 user (50% of 2; limit 10%)',
     });

@@ -89,7 +89,11 @@ describe('the worker process', () => {
     const blocker = await h.pool.connect();
     await blocker.query('BEGIN');
     await blocker.query('LOCK TABLE directory.history IN EXCLUSIVE MODE');
-    await publishEvent(nc.jetstream(), 'sync.run.queued', newEvent('sync.run.queued', { runId, reapply: false }));
+    await publishEvent(
+      nc.jetstream(),
+      'sync.run.queued',
+      newEvent('sync.run.queued', { runId, reapply: false, planOnly: false }),
+    );
     await waitFor(async () => {
       const { rows } = await h.pool.query(
         `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%directory.history%'`,
@@ -131,7 +135,11 @@ describe('the worker process', () => {
   it('acks and ignores a redelivered sync.run.queued for the finished run', async () => {
     const before = await directorySnapshot(h.pool);
     const events = await outboxSubjects(h.pool);
-    await publishEvent(nc.jetstream(), 'sync.run.queued', newEvent('sync.run.queued', { runId, reapply: false }));
+    await publishEvent(
+      nc.jetstream(),
+      'sync.run.queued',
+      newEvent('sync.run.queued', { runId, reapply: false, planOnly: false }),
+    );
     const jsm = await nc.jetstreamManager();
     await waitFor(async () => {
       const info = await jsm.consumers.info('SYNC_RUNS', 'apply-worker');

@@ -103,7 +103,21 @@ export async function insertRun(
   return runId;
 }
 
-/** An admin's Apply of a held run, as the gateway does it: ready → running with approvedBy. */
+/** A run start-sync held before any plan (first run, file sizes, auto-apply off): `held`, no plan digest. */
+export async function createHeldRun(
+  h: Pick<Harness, 'pool' | 'objects'>,
+  files: Record<string, string | Buffer | object>,
+  hold: { reason: string; detail: string },
+): Promise<number> {
+  const runId = await createRunningRun(h, files);
+  await h.pool.query(
+    `UPDATE runs.run SET status = 'held', started_at = NULL, hold_reason = $2, hold_detail = $3 WHERE id = $1`,
+    [runId, hold.reason, hold.detail],
+  );
+  return runId;
+}
+
+/** An admin's Apply of a held run, as the gateway does it: held → running with approvedBy. */
 export async function approve(pool: pg.Pool, runId: number): Promise<void> {
   await transitionRun(pool, runId, 'queue', { approvedBy: { kind: 'admin', id: '1', displayName: 'Ada Admin' } });
 }

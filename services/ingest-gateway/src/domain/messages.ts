@@ -30,6 +30,7 @@ export const IngestCodes = {
   reasonRequired: 'RUN_REASON_REQUIRED',
   controlFileNotFound: 'RUN_CONTROL_FILE_NOT_FOUND',
   badUploadStream: 'RUN_BAD_UPLOAD_STREAM',
+  planPending: 'RUN_PLAN_PENDING',
 } as const;
 
 /** 400 body for a name the run's control file does not list. */

@@ -5,7 +5,7 @@
 import type { ClientBase } from 'pg';
 import { encodeEvent, newEvent, type EventOf, type Subject } from '@usersync/contracts';
 import { enqueueEvent } from '@usersync/platform';
-import { holdReasonToProto, type HoldReason, type StoredActor } from '@usersync/run-state';
+import type { StoredActor } from '@usersync/run-state';
 import { actorToProto } from '../domain/actor.js';
 
 /** The outbox owner (schema) of ingest-gateway. */
@@ -19,29 +19,23 @@ async function enqueue<S extends Subject>(client: ClientBase, subject: S, event:
   });
 }
 
-/** sync.run.queued: the run went to running; approvedBy set means an admin approved it (thresholds bypassed). */
+/**
+ * sync.run.queued: the run went to running (approvedBy set: an admin approved it, thresholds bypassed), or
+ * start-sync held it and the worker is to plan it only (planOnly): the plan is stored and the run stays held,
+ * so an admin decides on a preview. The worker then announces sync.run.held.
+ */
 export async function enqueueRunQueued(
   client: ClientBase,
   runId: number,
-  opts: { approvedBy?: StoredActor | null; reapply?: boolean } = {},
+  opts: { approvedBy?: StoredActor | null; reapply?: boolean; planOnly?: boolean } = {},
 ): Promise<void> {
   const event = newEvent('sync.run.queued', {
     runId,
     approvedBy: actorToProto(opts.approvedBy),
     reapply: opts.reapply ?? false,
+    planOnly: opts.planOnly ?? false,
   });
   await enqueue(client, 'sync.run.queued', event);
-}
-
-/** sync.run.held: start-sync stopped the run before planning (auto-apply off or the file check). */
-export async function enqueueRunHeld(
-  client: ClientBase,
-  runId: number,
-  reason: HoldReason,
-  detail: string,
-): Promise<void> {
-  const event = newEvent('sync.run.held', { runId, holdReason: holdReasonToProto(reason), holdDetail: detail });
-  await enqueue(client, 'sync.run.held', event);
 }
 
 /** sync.run.cancelled: an admin cancelled the run, or a new upload superseded it. */

@@ -1,10 +1,11 @@
 /** Queries and commands on runs.run that are not state transitions (those live in @usersync/run-state). */
+import { NotFoundError } from '@usersync/platform';
 import { mapRunRow, type Queryable, type RunRow } from '@usersync/run-state';
 
-/** The open run (uploading, ready or running), locked for the caller's transaction; undefined when none. */
+/** The open run (uploading, ready, held or running), locked for the caller's transaction; undefined when none. */
 export async function lockOpenRun(db: Queryable): Promise<RunRow | undefined> {
   const { rows } = await db.query(
-    `SELECT * FROM runs.run WHERE status IN ('uploading', 'ready', 'running') ORDER BY id DESC LIMIT 1 FOR UPDATE`,
+    `SELECT * FROM runs.run WHERE status IN ('uploading', 'ready', 'held', 'running') ORDER BY id DESC LIMIT 1 FOR UPDATE`,
   );
   return rows[0] ? mapRunRow(rows[0]) : undefined;
 }
@@ -12,9 +13,16 @@ export async function lockOpenRun(db: Queryable): Promise<RunRow | undefined> {
 /** The open run without a lock (pre-checks before a long upload). */
 export async function findOpenRun(db: Queryable): Promise<RunRow | undefined> {
   const { rows } = await db.query(
-    `SELECT * FROM runs.run WHERE status IN ('uploading', 'ready', 'running') ORDER BY id DESC LIMIT 1`,
+    `SELECT * FROM runs.run WHERE status IN ('uploading', 'ready', 'held', 'running') ORDER BY id DESC LIMIT 1`,
   );
   return rows[0] ? mapRunRow(rows[0]) : undefined;
+}
+
+/** One run, locked for the caller's transaction; NotFoundError when it does not exist. */
+export async function lockRun(db: Queryable, runId: number): Promise<RunRow> {
+  const { rows } = await db.query('SELECT * FROM runs.run WHERE id = $1 FOR UPDATE', [runId]);
+  if (!rows[0]) throw new NotFoundError('RUN_NOT_FOUND', `Run ${runId} does not exist`);
+  return mapRunRow(rows[0]);
 }
 
 /** The most recently created run, locked (start-sync looks only at it, as Haplo does). */

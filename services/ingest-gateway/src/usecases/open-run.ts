@@ -1,6 +1,6 @@
 /**
  * Finding the run an upload lands in (Haplo's "find or create sync group", reference §1.3), with
- * our one change: a held `ready` run is superseded when the configuration allows it.
+ * our one change: a held run is superseded when the configuration allows it.
  */
 import type { PoolClient } from 'pg';
 import { ValidationError } from '@usersync/platform';

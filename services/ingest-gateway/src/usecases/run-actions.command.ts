@@ -9,7 +9,7 @@ import { IngestCodes } from '../domain/messages.js';
 import { enqueueRunCancelled, enqueueRunQueued } from '../store/run-events.outbox.js';
 import { recordAudit } from '../store/audit.repository.js';
 import { copyRunFiles } from '../store/run-files.repository.js';
-import { findOpenRun, insertRun, lockOpenRun } from '../store/runs.repository.js';
+import { findOpenRun, insertRun, lockOpenRun, lockRun } from '../store/runs.repository.js';
 
 function anotherRunOpen(open: RunRow | undefined, runId: number): ConflictError {
   const which = open ? `Run ${open.id} is ${open.status}` : 'Another run is open';
@@ -24,15 +24,21 @@ export function createRunActions(pool: Pool) {
   const tx = <T>(fn: Parameters<typeof withTransaction<T>>[1]) => withDatabase(() => withTransaction(pool, fn));
 
   return {
-    /** ready (held or not) → running, approved by the actor: the worker bypasses the thresholds. */
+    /**
+     * held or ready → running, approved by the actor. A held run is approved only once its plan is stored:
+     * the worker then applies exactly that plan (same digest) and bypasses the thresholds.
+     */
     apply(runId: number, actor: StoredActor): Promise<RunRow> {
       return tx(async (client) => {
-        const run = await transitionRun(client, runId, 'queue', {
-          approvedBy: actor,
-          queuedBy: actor,
-          holdReason: null,
-          holdDetail: null,
-        });
+        const current = await lockRun(client, runId);
+        if (current.status === 'held' && !current.hasPlan) {
+          throw new ConflictError(
+            IngestCodes.planPending,
+            `Run ${runId} is still being planned: apply it once its plan preview is ready.`,
+          );
+        }
+        // The hold reason stays on the row: should the worker find the preview stale, it holds it again for it.
+        const run = await transitionRun(client, runId, 'queue', { approvedBy: actor, queuedBy: actor });
         await enqueueRunQueued(client, runId, { approvedBy: actor });
         await recordAudit(client, { runId, action: 'apply', actor });
         return run;

@@ -110,7 +110,7 @@ export function createRunUploader(deps: UploadDeps) {
       const existing = await findRunFile(client, run.id, name);
       // A retried upload of the last file (the run became ready) gets its record back; a held run
       // does not: the next day's files belong in a new run.
-      if (existing && existing.digest === stored.digest && run.status === 'ready' && !isHeld(run)) {
+      if (existing && existing.digest === stored.digest && run.status === 'ready') {
         return { file: existing, run, reused: true };
       }
       throw unexpectedState();

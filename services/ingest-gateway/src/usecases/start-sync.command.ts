@@ -1,12 +1,12 @@
 /**
- * start-sync (reference §1.5): the newest run, when ready and not yet held, is either queued for the
- * apply-worker or held for an admin; the file check compares with the last applied run (H3).
+ * start-sync (reference §1.5): the newest run, when ready, is either queued for the apply-worker or held
+ * for an admin; the file check compares with the last applied run (H3). A held run is still sent to the
+ * worker, to be planned only (issue 16): an admin never decides without the plan in front of them.
  */
 import type { Pool, PoolClient } from 'pg';
 import { withDatabase, withTransaction } from '@usersync/platform';
 import {
   HOLD_REASON_TEXT,
-  isHeld,
   loadSyncConfig,
   transitionRun,
   type HoldReason,
@@ -15,7 +15,7 @@ import {
 } from '@usersync/run-state';
 import { safetyDetail, safetyHold } from '../domain/safety-check.js';
 import type { StartSyncOutcome } from '../domain/start-sync.js';
-import { enqueueRunHeld, enqueueRunQueued } from '../store/run-events.outbox.js';
+import { enqueueRunQueued } from '../store/run-events.outbox.js';
 import { recordAudit } from '../store/audit.repository.js';
 import { listRunFiles } from '../store/run-files.repository.js';
 import { findLastAppliedRun, lockNewestRun } from '../store/runs.repository.js';
@@ -26,8 +26,14 @@ export interface StartSyncResult {
 }
 
 async function hold(client: PoolClient, run: RunRow, reason: HoldReason, detail: string, actor: StoredActor) {
-  const held = await transitionRun(client, run.id, 'hold', { holdReason: reason, holdDetail: detail });
-  await enqueueRunHeld(client, run.id, reason, detail);
+  const held = await transitionRun(client, run.id, 'hold', {
+    holdReason: reason,
+    holdDetail: detail,
+    planDigest: null,
+    planCounts: {},
+  });
+  // The worker plans it and announces sync.run.held with the plan's counts.
+  await enqueueRunQueued(client, run.id, { planOnly: true });
   await recordAudit(client, {
     runId: run.id,
     action: 'hold',
@@ -40,7 +46,7 @@ async function hold(client: PoolClient, run: RunRow, reason: HoldReason, detail:
 async function startSyncIn(client: PoolClient, actor: StoredActor): Promise<StartSyncResult> {
   const newest = await lockNewestRun(client);
   // A held run already had its start signal: a second start-sync is Haplo's "not ready".
-  if (!newest || newest.status !== 'ready' || isHeld(newest)) return { outcome: 'unready', run: newest };
+  if (!newest || newest.status !== 'ready') return { outcome: 'unready', run: newest };
   const { config } = await loadSyncConfig(client);
   if (!config.autoApply) {
     const run = await hold(client, newest, 'auto_apply_off', HOLD_REASON_TEXT.auto_apply_off, actor);

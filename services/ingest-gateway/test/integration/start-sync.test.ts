@@ -74,7 +74,7 @@ describe('start-sync', () => {
       expect(res.status).toBe(200);
       expect(res.text).toBe(expected(format, message, 'admin-intervention-required', false));
       expect((await runStatus(env, id)).body).toMatchObject({
-        status: 'ready',
+        status: 'held',
         holdReason: { code: 'first_run', text: expect.stringMatching(/first sync run/) },
       });
       const again = await startSync(env, format);
@@ -82,7 +82,9 @@ describe('start-sync', () => {
         expected(format, 'Last sync is not ready. Upload all the required files.', 'missing-files', true),
       );
     }
-    expect((await outboxSubjects(env)).filter((s) => s === 'sync.run.held').length).toBeGreaterThanOrEqual(3);
+    // Each held run goes to the worker to be planned (it announces sync.run.held once the plan is stored).
+    expect((await outboxSubjects(env)).filter((s) => s === 'sync.run.queued').length).toBeGreaterThanOrEqual(3);
+    expect(await outboxSubjects(env)).not.toContain('sync.run.held');
   });
 
   it('holds an uploading run as unready', async () => {
@@ -189,7 +191,7 @@ describe('a held run and the next upload', () => {
       const res = await upload(env, '_control', controlFile(['users']));
       expect(res.status).toBe(400);
       expect(res.text).toBe('Sync in unexpected state -- use admin interface to resolve.');
-      expect((await runStatus(env, held)).body).toMatchObject({ status: 'ready' });
+      expect((await runStatus(env, held)).body).toMatchObject({ status: 'held' });
     } finally {
       await unary(env.runs, 'updateConfig', { config: current.config, actor: ADMIN });
     }

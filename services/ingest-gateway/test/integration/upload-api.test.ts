@@ -22,7 +22,7 @@ beforeEach(async () => {
 
 async function openRunId(): Promise<number> {
   const { rows } = await env.pool.query<{ id: string }>(
-    `SELECT id FROM runs.run WHERE status IN ('uploading', 'ready', 'running') ORDER BY id DESC LIMIT 1`,
+    `SELECT id FROM runs.run WHERE status IN ('uploading', 'ready', 'held', 'running') ORDER BY id DESC LIMIT 1`,
   );
   return Number(rows[0]!.id);
 }

@@ -87,7 +87,7 @@ export async function runStatus(env: GatewayEnv, id: number) {
 /** Cancels whatever run is open, so a test starts from a clean slate. */
 export async function cancelOpenRuns(env: GatewayEnv): Promise<void> {
   await env.pool.query(
-    `UPDATE runs.run SET status = 'cancelled', finished_at = now() WHERE status IN ('uploading', 'ready', 'running')`,
+    `UPDATE runs.run SET status = 'cancelled', finished_at = now() WHERE status IN ('uploading', 'ready', 'held', 'running')`,
   );
 }
 

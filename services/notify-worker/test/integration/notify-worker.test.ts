@@ -183,7 +183,7 @@ describe('notify-worker', () => {
     await setConfig({ reportEmails: [], reportEndpoint: '' });
     const runId = await createRun({ status: 'complete', errorCount: 5 });
     await publishAndSettle('sync.run.completed', newEvent('sync.run.completed', { runId, errorCount: 5 }));
-    await publishAndSettle('sync.run.queued', newEvent('sync.run.queued', { runId, reapply: false }));
+    await publishAndSettle('sync.run.queued', newEvent('sync.run.queued', { runId, reapply: false, planOnly: false }));
     expect(await deliveries(runId)).toEqual([]);
     expect(smtp.messages).toHaveLength(0);
   });
@@ -230,7 +230,7 @@ describe('notify-worker', () => {
     await setConfig({ reportEmails: ['held@example.org'], reportEndpoint: '' });
     const detail = 'would block 1,204 users (14% of 8,600; limit 10%)';
     const runId = await createRun({
-      status: 'ready',
+      status: 'held',
       errorCount: 4,
       holdReason: 'block_threshold',
       holdDetail: detail,

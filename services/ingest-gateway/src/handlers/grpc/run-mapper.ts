@@ -26,12 +26,16 @@ export function runToProto(run: RunRow, files: readonly RunFileRow[]): runsV1.Ru
   return {
     id: run.id,
     status: statusToProto(run.status),
-    holdReason: holdReasonToProto(run.holdReason),
-    holdDetail: run.holdDetail ?? '',
+    // A run approved after a hold keeps its reason on the row (the worker re-holds a stale preview for it);
+    // it is shown only while the run is held.
+    holdReason: holdReasonToProto(run.status === 'held' ? run.holdReason : null),
+    holdDetail: run.status === 'held' ? (run.holdDetail ?? '') : '',
     createdAt: run.createdAt,
     startedAt: run.startedAt ?? undefined,
-    // Haplo's "applied": when the apply finished (complete or failure).
-    appliedAt: run.status === 'complete' || run.status === 'failure' ? (run.finishedAt ?? undefined) : undefined,
+    // Applied means applied: a failed or cancelled run has only finishedAt.
+    appliedAt: run.status === 'complete' ? (run.finishedAt ?? undefined) : undefined,
+    finishedAt: run.finishedAt ?? undefined,
+    hasPlan: run.hasPlan,
     approvedBy: actorToProto(run.approvedBy),
     comment: run.comment ?? '',
     errorCount: run.errorCount,

@@ -38,9 +38,14 @@ export interface RunQueued {
     | undefined;
   /** The run re-applies an earlier run's files. */
   reapply: boolean;
+  /**
+   * The run is held by start-sync's checks (first run, file sizes, auto-apply off): the worker plans it, stores
+   * the plan and keeps it held (then publishes sync.run.held), so an admin decides on a preview.
+   */
+  planOnly: boolean;
 }
 
-/** sync.run.held: the planner stopped a run before applying; it is ready again and waits for an admin. */
+/** sync.run.held: a run waits for an admin, its plan stored (start-sync's checks or the planner held it). */
 export interface RunHeld {
   /** Unique event id (uuid). */
   eventId: string;
@@ -54,7 +59,7 @@ export interface RunHeld {
   holdReason: HoldReason;
   /** Human-readable detail of the hold. */
   holdDetail: string;
-  /** Counts of the stored plan; zero when held before planning (e.g. auto-apply off). */
+  /** Counts of the stored plan. */
   planCounts: ActionCounts | undefined;
 }
 
@@ -143,7 +148,7 @@ export interface KeyRevoked {
 }
 
 function createBaseRunQueued(): RunQueued {
-  return { eventId: "", occurredAt: undefined, runId: 0, approvedBy: undefined, reapply: false };
+  return { eventId: "", occurredAt: undefined, runId: 0, approvedBy: undefined, reapply: false, planOnly: false };
 }
 
 export const RunQueued: MessageFns<RunQueued> = {
@@ -162,6 +167,9 @@ export const RunQueued: MessageFns<RunQueued> = {
     }
     if (message.reapply !== false) {
       writer.uint32(40).bool(message.reapply);
+    }
+    if (message.planOnly !== false) {
+      writer.uint32(48).bool(message.planOnly);
     }
     return writer;
   },
@@ -219,6 +227,14 @@ export const RunQueued: MessageFns<RunQueued> = {
             message.reapply = reader.bool();
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.planOnly = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -254,6 +270,11 @@ export const RunQueued: MessageFns<RunQueued> = {
         ? Actor.fromJSON(object.approved_by)
         : undefined,
       reapply: isSet(object.reapply) ? globalThis.Boolean(object.reapply) : false,
+      planOnly: isSet(object.planOnly)
+        ? globalThis.Boolean(object.planOnly)
+        : isSet(object.plan_only)
+        ? globalThis.Boolean(object.plan_only)
+        : false,
     };
   },
 
@@ -274,6 +295,9 @@ export const RunQueued: MessageFns<RunQueued> = {
     if (message.reapply !== false) {
       obj.reapply = message.reapply;
     }
+    if (message.planOnly !== false) {
+      obj.planOnly = message.planOnly;
+    }
     return obj;
   },
 
@@ -289,6 +313,7 @@ export const RunQueued: MessageFns<RunQueued> = {
       ? Actor.fromPartial(object.approvedBy)
       : undefined;
     message.reapply = object.reapply ?? false;
+    message.planOnly = object.planOnly ?? false;
     return message;
   },
 };

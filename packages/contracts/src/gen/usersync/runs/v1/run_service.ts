@@ -39,13 +39,16 @@ export const protobufPackage = "usersync.runs.v1";
 
 export const protobufFileName = "usersync/runs/v1/run_service.proto";
 
-/** A run's status; the same names and order as Haplo's (uploading=100 … failure=600). */
+/**
+ * A run's status: Haplo's names (uploading=100 … failure=600) plus HELD, which Haplo shows as a ready run
+ * with a hold reason.
+ */
 export enum RunStatus {
   /** RUN_STATUS_UNSPECIFIED - Not set; as a filter it means "every status". */
   RUN_STATUS_UNSPECIFIED = 0,
   /** RUN_STATUS_UPLOADING - Files are being uploaded; not every expected file is present yet. */
   RUN_STATUS_UPLOADING = 1,
-  /** RUN_STATUS_READY - Every expected file is present; waiting for start-sync or, when held, for an admin. */
+  /** RUN_STATUS_READY - Every expected file is present; waiting for start-sync. */
   RUN_STATUS_READY = 2,
   /** RUN_STATUS_RUNNING - Queued for or being applied by the apply-worker. */
   RUN_STATUS_RUNNING = 3,
@@ -55,6 +58,11 @@ export enum RunStatus {
   RUN_STATUS_CANCELLED = 5,
   /** RUN_STATUS_FAILURE - The apply failed as a whole and was rolled back. */
   RUN_STATUS_FAILURE = 6,
+  /**
+   * RUN_STATUS_HELD - Waiting for an admin's decision (hold_reason says why); planned by the worker before anyone is asked
+   * (has_plan), then applied with ApplyRun or cancelled.
+   */
+  RUN_STATUS_HELD = 7,
   UNRECOGNIZED = -1,
 }
 
@@ -81,6 +89,9 @@ export function runStatusFromJSON(object: any): RunStatus {
     case 6:
     case "RUN_STATUS_FAILURE":
       return RunStatus.RUN_STATUS_FAILURE;
+    case 7:
+    case "RUN_STATUS_HELD":
+      return RunStatus.RUN_STATUS_HELD;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -104,6 +115,8 @@ export function runStatusToJSON(object: RunStatus): string {
       return "RUN_STATUS_CANCELLED";
     case RunStatus.RUN_STATUS_FAILURE:
       return "RUN_STATUS_FAILURE";
+    case RunStatus.RUN_STATUS_HELD:
+      return "RUN_STATUS_HELD";
     case RunStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -166,7 +179,7 @@ export interface Run {
   id: number;
   /** Current status. */
   status: RunStatus;
-  /** Why a ready run waits for an admin; HOLD_REASON_UNSPECIFIED when it is not held. */
+  /** Why a held run waits for an admin; HOLD_REASON_UNSPECIFIED when it is not held. */
   holdReason: HoldReason;
   /** Human-readable detail of the hold, e.g. "would block 312 of 2000 users (15.6% > 10%)". */
   holdDetail: string;
@@ -178,7 +191,7 @@ export interface Run {
   startedAt:
     | Date
     | undefined;
-  /** When the apply finished (complete or failure); unset before. */
+  /** When the run was applied (status complete); unset otherwise (see finished_at). */
   appliedAt:
     | Date
     | undefined;
@@ -214,8 +227,20 @@ export interface Run {
     | undefined;
   /** Error text of a failed run; empty otherwise. */
   failureMessage: string;
-  /** Live progress of a running apply (apply-worker's directory.run_progress); set by GetRun only, unset when none. */
-  progress: RunProgress | undefined;
+  /**
+   * Live progress of a running apply (runs.run_progress, written by the apply-worker); set by GetRun only,
+   * unset when none.
+   */
+  progress:
+    | RunProgress
+    | undefined;
+  /**
+   * A plan is stored for the run (held runs: the preview an admin approves exactly; false while the worker
+   * is still planning a run held by start-sync's checks).
+   */
+  hasPlan: boolean;
+  /** When the run reached a final status (complete, failure or cancelled); unset before. */
+  finishedAt: Date | undefined;
 }
 
 /** How far the apply-worker has got with a run (updated about every second while it runs). */
@@ -654,6 +679,8 @@ function createBaseRun(): Run {
     cancelledBy: undefined,
     failureMessage: "",
     progress: undefined,
+    hasPlan: false,
+    finishedAt: undefined,
   };
 }
 
@@ -715,6 +742,12 @@ export const Run: MessageFns<Run> = {
     }
     if (message.progress !== undefined) {
       RunProgress.encode(message.progress, writer.uint32(154).fork()).join();
+    }
+    if (message.hasPlan !== false) {
+      writer.uint32(160).bool(message.hasPlan);
+    }
+    if (message.finishedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.finishedAt), writer.uint32(170).fork()).join();
     }
     return writer;
   },
@@ -884,6 +917,22 @@ export const Run: MessageFns<Run> = {
             message.progress = RunProgress.decode(reader, reader.uint32());
             continue;
           }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.hasPlan = reader.bool();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.finishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -971,6 +1020,16 @@ export const Run: MessageFns<Run> = {
         ? globalThis.String(object.failure_message)
         : "",
       progress: isSet(object.progress) ? RunProgress.fromJSON(object.progress) : undefined,
+      hasPlan: isSet(object.hasPlan)
+        ? globalThis.Boolean(object.hasPlan)
+        : isSet(object.has_plan)
+        ? globalThis.Boolean(object.has_plan)
+        : false,
+      finishedAt: isSet(object.finishedAt)
+        ? fromJsonTimestamp(object.finishedAt)
+        : isSet(object.finished_at)
+        ? fromJsonTimestamp(object.finished_at)
+        : undefined,
     };
   },
 
@@ -1033,6 +1092,12 @@ export const Run: MessageFns<Run> = {
     if (message.progress !== undefined) {
       obj.progress = RunProgress.toJSON(message.progress);
     }
+    if (message.hasPlan !== false) {
+      obj.hasPlan = message.hasPlan;
+    }
+    if (message.finishedAt !== undefined) {
+      obj.finishedAt = message.finishedAt.toISOString();
+    }
     return obj;
   },
 
@@ -1070,6 +1135,8 @@ export const Run: MessageFns<Run> = {
     message.progress = (object.progress !== undefined && object.progress !== null)
       ? RunProgress.fromPartial(object.progress)
       : undefined;
+    message.hasPlan = object.hasPlan ?? false;
+    message.finishedAt = object.finishedAt ?? undefined;
     return message;
   },
 };
