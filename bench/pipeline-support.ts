@@ -105,7 +105,7 @@ export function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/** Collects the worker's 'run processed' log lines (phase timings per run); other lines are echoed. */
+/** Collects the worker's 'run processed' log lines (phase timings per run, each taken once); other lines are echoed. */
 export function watchTimings(child: ChildProcess): { next(runId: number): Promise<Record<string, number>> } {
   const seen = new Map<number, Record<string, number>>();
   let buffered = '';
@@ -129,7 +129,10 @@ export function watchTimings(child: ChildProcess): { next(runId: number): Promis
   return {
     async next(runId) {
       await until(async () => seen.has(runId), 10_000).catch(() => undefined);
-      return seen.get(runId) ?? {};
+      // Taken once: a held run is processed twice (planned, then applied), each with its own timings.
+      const timings = seen.get(runId) ?? {};
+      seen.delete(runId);
+      return timings;
     },
   };
 }

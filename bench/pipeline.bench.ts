@@ -177,12 +177,22 @@ async function main() {
       const message = await upload.startSync();
       const runId = await newestRunId(pool);
       if (message.includes('must apply manually')) {
+        // start-sync held it: the worker plans it first (an admin decides on a preview), then it is approved.
+        await until(async () => {
+          const { rows } = await pool.query('SELECT status, plan_digest FROM runs.run WHERE id = $1', [runId]);
+          if (rows[0].status !== 'held') throw new Error(`run ${runId}: ${rows[0].status} while planning its hold`);
+          return rows[0].plan_digest !== null;
+        }, 900_000);
+        console.log(
+          `${`${name} (plan held)`.padEnd(20)} ${secs(Date.now() - started).padStart(8)}  until the preview is stored`,
+        );
+        await timings.next(runId);
         started = Date.now();
-        await unary(runs, 'applyRun', { runId, actor: ADMIN });
+        await unary(runs, 'applyRun', { runId, actor: ADMIN, scope: undefined, reason: '' });
       }
       await until(async () => {
         const { rows } = await pool.query('SELECT status FROM runs.run WHERE id = $1', [runId]);
-        if (rows[0].status === 'failure' || rows[0].status === 'ready')
+        if (rows[0].status === 'failure' || rows[0].status === 'held')
           throw new Error(`run ${runId}: ${rows[0].status}`);
         return rows[0].status === 'complete';
       }, 900_000);

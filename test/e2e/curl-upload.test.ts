@@ -62,7 +62,7 @@ describe("Haplo's curl upload script", () => {
       `${env.baseUrl}/api/haplo-user-sync/runs/${rows[0]!.id}`,
     ]);
     expect(JSON.parse(status)).toMatchObject({
-      status: 'ready',
+      status: 'held',
       holdReason: { code: 'first_run' },
       files: [{ name: '_control' }, { name: 'users' }],
     });

@@ -9,6 +9,7 @@ export const HOLD_REASONS = [
   'empty_source',
   'control_file_changed',
   'no_username_rule',
+  'partial_remainder',
 ] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 
@@ -22,6 +23,8 @@ export const HOLD_REASON_TEXT: Readonly<Record<HoldReason, string>> = {
   control_file_changed: 'The control file changed since the last applied run.',
   no_username_rule:
     'The control file has no top-level rule for destination:user, name:username, so no record can be matched to a user.',
+  partial_remainder:
+    'This is the rest of a run an admin applied in part: check what was kept back, then apply it or cancel it.',
 };
 
 const TO_PROTO: Record<HoldReason, commonV1.HoldReason> = {
@@ -32,6 +35,7 @@ const TO_PROTO: Record<HoldReason, commonV1.HoldReason> = {
   empty_source: commonV1.HoldReason.HOLD_REASON_EMPTY_SOURCE,
   control_file_changed: commonV1.HoldReason.HOLD_REASON_CONTROL_FILE_CHANGED,
   no_username_rule: commonV1.HoldReason.HOLD_REASON_NO_USERNAME_RULE,
+  partial_remainder: commonV1.HoldReason.HOLD_REASON_PARTIAL_REMAINDER,
 };
 
 export const holdReasonToProto = (reason: HoldReason | null): commonV1.HoldReason =>

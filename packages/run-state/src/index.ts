@@ -13,3 +13,4 @@ export * from './user-run-reads.js';
 export * from './run-execution.js';
 export * from './run-progress.js';
 export * from './run-outcome.js';
+export * from './approval-scope.js';

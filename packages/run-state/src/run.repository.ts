@@ -1,5 +1,6 @@
 import type { ClientBase, Pool } from 'pg';
 import { ConflictError, NotFoundError, type Actor } from '@usersync/platform';
+import type { ApprovalScope } from './approval-scope.js';
 import type { HoldReason } from './hold-reasons.js';
 import type { RunStatus } from './statuses.js';
 import { TRANSITIONS, type RunTransition } from './transitions.js';
@@ -55,6 +56,10 @@ export interface RunRow {
   planCounts: ActionCountsRow;
   /** A plan is stored (its digest is what an admin's approval must match). */
   hasPlan: boolean;
+  /** The part of the plan an admin approved, when it was a part (approval-scope.ts). */
+  approvedScope: ApprovalScope | null;
+  /** The run this one holds the rest of, after a partial approval. */
+  remainderOf: number | null;
 }
 
 /** Columns a transition may set, by field name: a whitelist, so no caller text reaches SQL. */
@@ -62,6 +67,7 @@ const SETTABLE = {
   holdReason: 'hold_reason',
   holdDetail: 'hold_detail',
   approvedBy: 'approved_by',
+  approvedScope: 'approved_scope',
   queuedBy: 'queued_by',
   cancelledBy: 'cancelled_by',
   cancelReason: 'cancel_reason',
@@ -75,6 +81,7 @@ export type TransitionFields = Partial<{
   holdReason: HoldReason | null;
   holdDetail: string | null;
   approvedBy: StoredActor | null;
+  approvedScope: ApprovalScope | null;
   queuedBy: StoredActor | null;
   cancelledBy: StoredActor | null;
   cancelReason: string | null;
@@ -120,6 +127,8 @@ export function mapRunRow(r: Record<string, unknown>): RunRow {
     counts: (r.counts as ActionCountsRow) ?? {},
     planCounts: (r.plan_counts as ActionCountsRow) ?? {},
     hasPlan: r.plan_digest !== null && r.plan_digest !== undefined,
+    approvedScope: (r.approved_scope as ApprovalScope) ?? null,
+    remainderOf: r.remainder_of === null || r.remainder_of === undefined ? null : Number(r.remainder_of),
   };
 }
 

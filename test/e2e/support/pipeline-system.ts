@@ -41,6 +41,9 @@ export interface RunStatus {
   holdDetail: string | null;
   errorCount: number;
   counts: Record<string, number> | null;
+  planCounts: Record<string, number> | null;
+  /** The worker stored the run's plan (a held run can be approved). */
+  hasPlan: boolean;
   approvedBy: unknown;
 }
 

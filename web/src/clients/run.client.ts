@@ -33,7 +33,12 @@ export interface RunClient {
     content: AsyncIterable<Buffer | Uint8Array>,
     by: AdminActor,
   ): Promise<runsV1.UploadRunFileResponse>;
-  applyRun(runId: number, by: AdminActor): Promise<runsV1.Run>;
+  /** Apply a run, all of it or (scope) part of its plan; `reason` is recorded with the decision. */
+  applyRun(
+    runId: number,
+    by: AdminActor,
+    decision?: { scope?: runsV1.ApprovalScope; reason?: string },
+  ): Promise<runsV1.Run>;
   reapplyRun(runId: number, by: AdminActor): Promise<runsV1.Run>;
   cancelRun(runId: number, by: AdminActor, reason?: string): Promise<runsV1.Run>;
   forceCancelRun(runId: number, by: AdminActor, reason?: string): Promise<runsV1.Run>;
@@ -156,8 +161,18 @@ export function createRunClient(
     getRunPlan: (req) => unary<C, 'getRunPlan'>(client, 'getRunPlan', runsV1.GetRunPlanRequest.fromPartial(req)),
     downloadRunFile,
     uploadRunFile,
-    applyRun: async (runId, by) =>
-      required((await unary<C, 'applyRun'>(client, 'applyRun', { runId, actor: actorOf(by) })).run, 'run'),
+    applyRun: async (runId, by, decision = {}) =>
+      required(
+        (
+          await unary<C, 'applyRun'>(client, 'applyRun', {
+            runId,
+            actor: actorOf(by),
+            scope: decision.scope,
+            reason: decision.reason ?? '',
+          })
+        ).run,
+        'run',
+      ),
     reapplyRun: async (runId, by) =>
       required((await unary<C, 'reapplyRun'>(client, 'reapplyRun', { runId, actor: actorOf(by) })).run, 'run'),
     cancelRun: async (runId, by, reason = '') =>

@@ -8,6 +8,7 @@ const direct: StrategyFacts = {
   directCreatesEnabled: true,
   planOnly: false,
   previewFoundStale: false,
+  partialApproval: false,
 };
 
 describe(chooseStrategy.name, () => {
@@ -17,7 +18,7 @@ describe(chooseStrategy.name, () => {
 
   it('plans whenever one condition is missing', () => {
     for (const key of Object.keys(direct) as Array<keyof StrategyFacts>) {
-      const facts = { ...direct, [key]: key === 'planOnly' || key === 'previewFoundStale' };
+      const facts = { ...direct, [key]: ['planOnly', 'previewFoundStale', 'partialApproval'].includes(key) };
       expect(chooseStrategy(facts), key).toBe('planned');
     }
   });

@@ -24,11 +24,19 @@ export interface StrategyFacts {
   planOnly: boolean;
   /** A direct import of this run found a plan other than the approved preview: plan it to hold it again. */
   previewFoundStale: boolean;
+  /** An admin approved part of the plan: the rest is kept back, which needs the planned path. */
+  partialApproval: boolean;
 }
 
 /** Direct only when the run is applied and nothing could make it hold; planned otherwise. */
 export function chooseStrategy(f: StrategyFacts): ApplyStrategy {
-  const direct = f.directoryEmpty && f.hasUsernameRule && f.directCreatesEnabled && !f.planOnly && !f.previewFoundStale;
+  const direct =
+    f.directoryEmpty &&
+    f.hasUsernameRule &&
+    f.directCreatesEnabled &&
+    !f.planOnly &&
+    !f.previewFoundStale &&
+    !f.partialApproval;
   return direct ? 'direct-first-import' : 'planned';
 }
 

@@ -146,3 +146,18 @@ async function planDigest(client: pg.ClientBase, unchanged: number): Promise<str
 export async function storePlan(client: pg.ClientBase, runId: number): Promise<void> {
   await replaceRunPlanFrom(client, runId, `SELECT username, action, changes FROM plan WHERE action <> 'unchanged'`);
 }
+
+/**
+ * Keeps back the plan rows an admin's partial approval leaves for later: changes whose action is not in
+ * `actions`, and every change of an excluded user. Returns how many changes were kept back.
+ */
+export async function keepBackOutsideScope(
+  client: pg.ClientBase,
+  scope: { actions: readonly string[]; excludedUsernames: readonly string[] },
+): Promise<number> {
+  const { rowCount } = await client.query(
+    `DELETE FROM plan WHERE action <> 'unchanged' AND (action <> ALL($1::text[]) OR username = ANY($2::text[]))`,
+    [[...scope.actions], [...scope.excludedUsernames]],
+  );
+  return rowCount ?? 0;
+}

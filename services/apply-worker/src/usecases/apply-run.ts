@@ -8,7 +8,7 @@
  */
 import type pg from 'pg';
 import { ConflictError, withTransaction } from '@usersync/platform';
-import { transitionRun } from '@usersync/run-state';
+import { isPartial, transitionRun } from '@usersync/run-state';
 import { chooseStrategy, workFor, type RunWork } from '../domain/apply-strategy.js';
 import { noteLine } from '../domain/log-lines.js';
 import { describeFailure, isTransient } from '../domain/run-failure.js';
@@ -123,6 +123,7 @@ async function applyRun(
     directCreatesEnabled: deps.directCreates !== false,
     planOnly,
     previewFoundStale: how.previewFoundStale,
+    partialApproval: isPartial(input.run.approvedScope),
   });
   ctx.log.debug({ strategy, planOnly }, 'apply strategy');
   return strategy === 'direct-first-import'

@@ -2,11 +2,14 @@
  * Planned apply (DESIGN §6): transform the records into the feed tables, plan them against the directory
  * in bulk, store the plan, then hold the run (hold-policy.ts) or apply the plan, in the caller's
  * transaction. A run start-sync held is planned only: the plan is stored and the run stays held for its
- * reason (with the plan's own, if any), so the admin approves exactly this preview.
+ * reason (with the plan's own, if any), so the admin approves exactly this preview. A partial approval
+ * applies the changes in its scope and opens a held follow-up run for the rest, in the same transaction.
  */
 import type pg from 'pg';
 import { holdDecision, plannedHold } from '../domain/hold-policy.js';
-import { buildPlan, storePlan } from '../store/plan.repository.js';
+import { CHANGE_ACTIONS, isPartial, openRemainderRun, type ApprovalScope, type RunRow } from '@usersync/run-state';
+import { noteLine } from '../domain/log-lines.js';
+import { buildPlan, keepBackOutsideScope, storePlan, summarizePlan } from '../store/plan.repository.js';
 import { applyPlan } from '../store/directory-apply.repository.js';
 import {
   completeRun,
@@ -17,6 +20,7 @@ import {
   type PreparedRun,
   type RunContext,
 } from './run-skeleton.js';
+import { publishPlanRequested } from './run-events.js';
 
 /** Plans the prepared run, then holds or applies it. */
 export async function plannedApply(
@@ -45,17 +49,45 @@ export async function plannedApply(
     heldFor: input.run.holdReason,
   };
   const planHold = holdDecision(facts, settings, approval, plan.digest);
-  const result = resultOf(transformed, plan);
+  if (opts.planOnly || planHold) {
+    await storePlan(client, input.run.id);
+    run.lap('storePlan');
+    const heldFor = { reason: input.run.holdReason ?? 'auto_apply_off', detail: input.run.holdDetail ?? '' };
+    const hold = opts.planOnly ? plannedHold(heldFor, planHold) : planHold!;
+    return holdRun(client, ctx, resultOf(transformed, plan), hold);
+  }
+
+  // A partial approval applies the part in its scope; the rest is kept back for a follow-up run.
+  const scope = input.run.approvedScope;
+  const keptBack = isPartial(scope) ? await keepBackOutsideScope(client, scope) : 0;
+  const applied =
+    keptBack > 0 ? await summarizePlan(client, { inFeed: plan.inFeed, unchanged: stats.unchanged }) : plan;
   await storePlan(client, input.run.id);
   run.lap('storePlan');
-  if (opts.planOnly) {
-    const heldFor = { reason: input.run.holdReason ?? 'auto_apply_off', detail: input.run.holdDetail ?? '' };
-    return holdRun(client, ctx, result, plannedHold(heldFor, planHold));
-  }
-  if (planHold) return holdRun(client, ctx, result, planHold);
-
   ctx.progress.set('apply', stats.records);
   await applyPlan(client, input.run.id, settings.managedGroups, ctx.checkpoint);
   run.lap('apply');
-  return completeRun(client, deps, run, ctx, result);
+  const result = resultOf(transformed, applied);
+  if (keptBack > 0) result.preamble.push(noteLine(keptBackNote(keptBack, scope!), null));
+  const outcome = await completeRun(client, deps, run, ctx, result);
+  if (keptBack > 0) await openFollowUp(client, input.run, keptBack, ctx);
+  return outcome;
+}
+
+/** The log line of a partial apply. */
+function keptBackNote(keptBack: number, scope: ApprovalScope): string {
+  const excluded = scope.excludedUsernames.length;
+  const which = [
+    scope.actions.length < CHANGE_ACTIONS.length ? `applied ${scope.actions.join(', ')} only` : '',
+    excluded ? `left out ${excluded.toLocaleString('en-US')} named users` : '',
+  ].filter(Boolean);
+  return `Approved in part (${which.join('; ')}): ${keptBack.toLocaleString('en-US')} planned changes kept back for a follow-up run. Reason: ${scope.reason}`;
+}
+
+/** Opens the held follow-up run for what was kept back, and asks for its plan (sync.run.queued, plan only). */
+async function openFollowUp(client: pg.PoolClient, run: RunRow, keptBack: number, ctx: RunContext): Promise<void> {
+  const detail = `${keptBack.toLocaleString('en-US')} planned changes of run ${run.id} were kept back for a later decision`;
+  const followUp = await openRemainderRun(client, run, detail);
+  await publishPlanRequested(client, followUp);
+  ctx.log.info({ followUp, keptBack }, 'partial approval: follow-up run opened for the rest');
 }

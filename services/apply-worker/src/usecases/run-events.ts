@@ -94,3 +94,15 @@ export async function publishHeld(
 export async function publishFailed(client: pg.ClientBase, runId: number, error: string): Promise<void> {
   await outbox.enqueue(client, 'sync.run.failed', newEvent('sync.run.failed', { runId, error }));
 }
+
+/**
+ * sync.run.queued with planOnly for a follow-up run the worker opened (a partial approval's rest): the
+ * worker plans it like a run start-sync held, and then announces sync.run.held.
+ */
+export async function publishPlanRequested(client: pg.ClientBase, runId: number): Promise<void> {
+  await outbox.enqueue(
+    client,
+    'sync.run.queued',
+    newEvent('sync.run.queued', { runId, reapply: false, planOnly: true }),
+  );
+}

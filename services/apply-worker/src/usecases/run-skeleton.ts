@@ -205,7 +205,9 @@ export async function holdRun(client: pg.PoolClient, ctx: RunContext, r: RunResu
     holdDetail: hold.detail,
     planCounts: r.counts,
     planDigest: r.plan.digest,
+    // Held again: the next approval decides anew, on this plan.
     approvedBy: null,
+    approvedScope: null,
     errorCount: r.errorCount,
   });
   await publishHeld(client, ctx.runId, hold, r.counts);

@@ -15,7 +15,7 @@ import {
   type ObjectStore,
 } from '@usersync/platform';
 import { createTestDatabase, testS3, type TestDatabase, type TestS3 } from '@usersync/devstack';
-import { transitionRun } from '@usersync/run-state';
+import { transitionRun, type ApprovalScope } from '@usersync/run-state';
 
 const dir = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -118,8 +118,11 @@ export async function createHeldRun(
 }
 
 /** An admin's Apply of a held run, as the gateway does it: held → running with approvedBy. */
-export async function approve(pool: pg.Pool, runId: number): Promise<void> {
-  await transitionRun(pool, runId, 'queue', { approvedBy: { kind: 'admin', id: '1', displayName: 'Ada Admin' } });
+export async function approve(pool: pg.Pool, runId: number, scope: ApprovalScope | null = null): Promise<void> {
+  await transitionRun(pool, runId, 'queue', {
+    approvedBy: { kind: 'admin', id: '1', displayName: 'Ada Admin' },
+    approvedScope: scope,
+  });
 }
 
 /** Cancels a held run so the next run can open (one open run at a time). */

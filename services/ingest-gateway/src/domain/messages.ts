@@ -31,6 +31,7 @@ export const IngestCodes = {
   controlFileNotFound: 'RUN_CONTROL_FILE_NOT_FOUND',
   badUploadStream: 'RUN_BAD_UPLOAD_STREAM',
   planPending: 'RUN_PLAN_PENDING',
+  partialNeedsPlan: 'RUN_PARTIAL_NEEDS_PLAN',
 } as const;
 
 /** 400 body for a name the run's control file does not list. */

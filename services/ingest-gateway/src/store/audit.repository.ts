@@ -9,6 +9,7 @@ export type AuditAction =
   | 'hold'
   | 'queue'
   | 'apply'
+  | 'apply_part'
   | 'reapply'
   | 'cancel'
   | 'force_cancel'

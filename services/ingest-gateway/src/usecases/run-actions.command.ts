@@ -4,7 +4,7 @@
  */
 import type { Pool } from 'pg';
 import { ConflictError, isUniqueViolation, withDatabase, withTransaction } from '@usersync/platform';
-import { getRun, transitionRun, type RunRow, type StoredActor } from '@usersync/run-state';
+import { getRun, transitionRun, type ApprovalScope, type RunRow, type StoredActor } from '@usersync/run-state';
 import { IngestCodes } from '../domain/messages.js';
 import { enqueueRunCancelled, enqueueRunQueued } from '../store/run-events.outbox.js';
 import { recordAudit } from '../store/audit.repository.js';
@@ -26,9 +26,15 @@ export function createRunActions(pool: Pool) {
   return {
     /**
      * held or ready → running, approved by the actor. A held run is approved only once its plan is stored:
-     * the worker then applies exactly that plan (same digest) and bypasses the thresholds.
+     * the worker then applies exactly that plan (same digest) and bypasses the thresholds. A partial
+     * approval (scope) applies part of that plan and leaves the rest held as a follow-up run.
      */
-    apply(runId: number, actor: StoredActor): Promise<RunRow> {
+    apply(
+      runId: number,
+      actor: StoredActor,
+      decision: { scope?: ApprovalScope | null; reason?: string } = {},
+    ): Promise<RunRow> {
+      const scope = decision.scope ?? null;
       return tx(async (client) => {
         const current = await lockRun(client, runId);
         if (current.status === 'held' && !current.hasPlan) {
@@ -37,10 +43,30 @@ export function createRunActions(pool: Pool) {
             `Run ${runId} is still being planned: apply it once its plan preview is ready.`,
           );
         }
+        if (scope && !(current.status === 'held' && current.hasPlan)) {
+          throw new ConflictError(
+            IngestCodes.partialNeedsPlan,
+            `Run ${runId} is ${current.status}: only a held run with a plan preview can be applied in part.`,
+          );
+        }
         // The hold reason stays on the row: should the worker find the preview stale, it holds it again for it.
-        const run = await transitionRun(client, runId, 'queue', { approvedBy: actor, queuedBy: actor });
+        const run = await transitionRun(client, runId, 'queue', {
+          approvedBy: actor,
+          queuedBy: actor,
+          approvedScope: scope,
+        });
         await enqueueRunQueued(client, runId, { approvedBy: actor });
-        await recordAudit(client, { runId, action: 'apply', actor });
+        const reason = scope?.reason ?? decision.reason ?? '';
+        await recordAudit(client, {
+          runId,
+          action: scope ? 'apply_part' : 'apply',
+          actor,
+          detail: {
+            ...(reason ? { reason } : {}),
+            ...(current.holdReason ? { heldFor: current.holdReason } : {}),
+            ...(scope ? { actions: scope.actions, excludedUsernames: scope.excludedUsernames.length } : {}),
+          },
+        });
         return run;
       });
     },

@@ -97,7 +97,7 @@ describe('start-sync', () => {
     beforeAll(async () => {
       await cancelOpenRuns(env);
       const id = await readyRun(usersFile(100));
-      await unary(env.runs, 'applyRun', { runId: id, actor: ADMIN });
+      await unary(env.runs, 'applyRun', { runId: id, actor: ADMIN, scope: undefined, reason: '' });
       await completeRun(env, id);
     });
 

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { Pool } from 'pg';
 import type { runsV1 } from '@usersync/contracts';
 import { clientStreamHandler, unaryHandler, ValidationError, withDatabase } from '@usersync/platform';
-import type { RunRow } from '@usersync/run-state';
+import { approvalScopeFromProto, type RunRow } from '@usersync/run-state';
 import type { RunActions } from '../../usecases/run-actions.command.js';
 import { requireActor } from '../../domain/actor.js';
 import { IngestCodes } from '../../domain/messages.js';
@@ -51,7 +51,12 @@ export function createRunCommandHandlers({ pool, uploader, actions }: CommandDep
     }),
 
     applyRun: unaryHandler<runsV1.ApplyRunRequest, runsV1.ApplyRunResponse>(async (req) => ({
-      run: await withFiles(await actions.apply(req.runId, requireActor(req.actor))),
+      run: await withFiles(
+        await actions.apply(req.runId, requireActor(req.actor), {
+          scope: approvalScopeFromProto(req.scope, req.reason),
+          reason: req.reason,
+        }),
+      ),
     })),
 
     reapplyRun: unaryHandler<runsV1.ReapplyRunRequest, runsV1.ReapplyRunResponse>(async (req) => ({

@@ -1,6 +1,7 @@
 /** Rows of the runs schema → RunService messages. */
 import { commonV1, runsV1 } from '@usersync/contracts';
 import {
+  approvalScopeToProto,
   holdReasonToProto,
   statusToProto,
   type ActionCountsRow,
@@ -36,6 +37,8 @@ export function runToProto(run: RunRow, files: readonly RunFileRow[]): runsV1.Ru
     appliedAt: run.status === 'complete' ? (run.finishedAt ?? undefined) : undefined,
     finishedAt: run.finishedAt ?? undefined,
     hasPlan: run.hasPlan,
+    remainderOfRunId: run.remainderOf ?? undefined,
+    approvedScope: approvalScopeToProto(run.approvedScope),
     approvedBy: actorToProto(run.approvedBy),
     comment: run.comment ?? '',
     errorCount: run.errorCount,

@@ -143,6 +143,8 @@ export enum HoldReason {
   HOLD_REASON_CONTROL_FILE_CHANGED = 6,
   /** HOLD_REASON_NO_USERNAME_RULE - The control file has no top-level username rule (Haplo hazard H1). */
   HOLD_REASON_NO_USERNAME_RULE = 7,
+  /** HOLD_REASON_PARTIAL_REMAINDER - The rest of a run an admin approved in part: what was kept back for a later decision. */
+  HOLD_REASON_PARTIAL_REMAINDER = 8,
   UNRECOGNIZED = -1,
 }
 
@@ -172,6 +174,9 @@ export function holdReasonFromJSON(object: any): HoldReason {
     case 7:
     case "HOLD_REASON_NO_USERNAME_RULE":
       return HoldReason.HOLD_REASON_NO_USERNAME_RULE;
+    case 8:
+    case "HOLD_REASON_PARTIAL_REMAINDER":
+      return HoldReason.HOLD_REASON_PARTIAL_REMAINDER;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -197,6 +202,8 @@ export function holdReasonToJSON(object: HoldReason): string {
       return "HOLD_REASON_CONTROL_FILE_CHANGED";
     case HoldReason.HOLD_REASON_NO_USERNAME_RULE:
       return "HOLD_REASON_NO_USERNAME_RULE";
+    case HoldReason.HOLD_REASON_PARTIAL_REMAINDER:
+      return "HOLD_REASON_PARTIAL_REMAINDER";
     case HoldReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

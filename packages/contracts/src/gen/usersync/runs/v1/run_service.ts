@@ -240,7 +240,15 @@ export interface Run {
    */
   hasPlan: boolean;
   /** When the run reached a final status (complete, failure or cancelled); unset before. */
-  finishedAt: Date | undefined;
+  finishedAt:
+    | Date
+    | undefined;
+  /** The run whose plan this one holds the rest of (a partial approval left it held); unset otherwise. */
+  remainderOfRunId?:
+    | number
+    | undefined;
+  /** What the admin approved of this run, when it was a part of its plan; unset for a whole approval. */
+  approvedScope: ApprovalScope | undefined;
 }
 
 /** How far the apply-worker has got with a run (updated about every second while it runs). */
@@ -510,10 +518,29 @@ export interface UploadRunFileResponse {
 
 /** Request for ApplyRun. */
 export interface ApplyRunRequest {
-  /** Run id; must be ready. */
+  /** Run id; must be ready, or held with its plan stored. */
   runId: number;
   /** Who approves. */
-  actor: Actor | undefined;
+  actor:
+    | Actor
+    | undefined;
+  /**
+   * What to apply now; unset applies the whole plan. The rest of a partly approved held run stays held as a
+   * follow-up run (Run.remainder_of_run_id), decided later and re-checked against the directory then.
+   */
+  scope:
+    | ApprovalScope
+    | undefined;
+  /** Why, recorded with the decision in the audit log (required for a partial approval). */
+  reason: string;
+}
+
+/** Which part of a held run's plan an admin applies now. */
+export interface ApprovalScope {
+  /** Actions to apply now (create, update, reactivate, block); empty means every action. */
+  actions: UserAction[];
+  /** Users to leave out of this apply, whatever their action (at most 10,000). */
+  excludedUsernames: string[];
 }
 
 /** Response of ApplyRun. */
@@ -681,6 +708,8 @@ function createBaseRun(): Run {
     progress: undefined,
     hasPlan: false,
     finishedAt: undefined,
+    remainderOfRunId: undefined,
+    approvedScope: undefined,
   };
 }
 
@@ -748,6 +777,12 @@ export const Run: MessageFns<Run> = {
     }
     if (message.finishedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.finishedAt), writer.uint32(170).fork()).join();
+    }
+    if (message.remainderOfRunId !== undefined) {
+      writer.uint32(176).int64(message.remainderOfRunId);
+    }
+    if (message.approvedScope !== undefined) {
+      ApprovalScope.encode(message.approvedScope, writer.uint32(186).fork()).join();
     }
     return writer;
   },
@@ -933,6 +968,22 @@ export const Run: MessageFns<Run> = {
             message.finishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.remainderOfRunId = longToNumber(reader.int64());
+            continue;
+          }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.approvedScope = ApprovalScope.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1030,6 +1081,16 @@ export const Run: MessageFns<Run> = {
         : isSet(object.finished_at)
         ? fromJsonTimestamp(object.finished_at)
         : undefined,
+      remainderOfRunId: isSet(object.remainderOfRunId)
+        ? globalThis.Number(object.remainderOfRunId)
+        : isSet(object.remainder_of_run_id)
+        ? globalThis.Number(object.remainder_of_run_id)
+        : undefined,
+      approvedScope: isSet(object.approvedScope)
+        ? ApprovalScope.fromJSON(object.approvedScope)
+        : isSet(object.approved_scope)
+        ? ApprovalScope.fromJSON(object.approved_scope)
+        : undefined,
     };
   },
 
@@ -1098,6 +1159,12 @@ export const Run: MessageFns<Run> = {
     if (message.finishedAt !== undefined) {
       obj.finishedAt = message.finishedAt.toISOString();
     }
+    if (message.remainderOfRunId !== undefined) {
+      obj.remainderOfRunId = Math.round(message.remainderOfRunId);
+    }
+    if (message.approvedScope !== undefined) {
+      obj.approvedScope = ApprovalScope.toJSON(message.approvedScope);
+    }
     return obj;
   },
 
@@ -1137,6 +1204,10 @@ export const Run: MessageFns<Run> = {
       : undefined;
     message.hasPlan = object.hasPlan ?? false;
     message.finishedAt = object.finishedAt ?? undefined;
+    message.remainderOfRunId = object.remainderOfRunId ?? undefined;
+    message.approvedScope = (object.approvedScope !== undefined && object.approvedScope !== null)
+      ? ApprovalScope.fromPartial(object.approvedScope)
+      : undefined;
     return message;
   },
 };
@@ -3701,7 +3772,7 @@ export const UploadRunFileResponse: MessageFns<UploadRunFileResponse> = {
 };
 
 function createBaseApplyRunRequest(): ApplyRunRequest {
-  return { runId: 0, actor: undefined };
+  return { runId: 0, actor: undefined, scope: undefined, reason: "" };
 }
 
 export const ApplyRunRequest: MessageFns<ApplyRunRequest> = {
@@ -3711,6 +3782,12 @@ export const ApplyRunRequest: MessageFns<ApplyRunRequest> = {
     }
     if (message.actor !== undefined) {
       Actor.encode(message.actor, writer.uint32(18).fork()).join();
+    }
+    if (message.scope !== undefined) {
+      ApprovalScope.encode(message.scope, writer.uint32(26).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
     }
     return writer;
   },
@@ -3744,6 +3821,22 @@ export const ApplyRunRequest: MessageFns<ApplyRunRequest> = {
             message.actor = Actor.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.scope = ApprovalScope.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3764,6 +3857,8 @@ export const ApplyRunRequest: MessageFns<ApplyRunRequest> = {
         ? globalThis.Number(object.run_id)
         : 0,
       actor: isSet(object.actor) ? Actor.fromJSON(object.actor) : undefined,
+      scope: isSet(object.scope) ? ApprovalScope.fromJSON(object.scope) : undefined,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
     };
   },
 
@@ -3775,6 +3870,12 @@ export const ApplyRunRequest: MessageFns<ApplyRunRequest> = {
     if (message.actor !== undefined) {
       obj.actor = Actor.toJSON(message.actor);
     }
+    if (message.scope !== undefined) {
+      obj.scope = ApprovalScope.toJSON(message.scope);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
     return obj;
   },
 
@@ -3785,6 +3886,113 @@ export const ApplyRunRequest: MessageFns<ApplyRunRequest> = {
     const message = createBaseApplyRunRequest();
     message.runId = object.runId ?? 0;
     message.actor = (object.actor !== undefined && object.actor !== null) ? Actor.fromPartial(object.actor) : undefined;
+    message.scope = (object.scope !== undefined && object.scope !== null)
+      ? ApprovalScope.fromPartial(object.scope)
+      : undefined;
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseApprovalScope(): ApprovalScope {
+  return { actions: [], excludedUsernames: [] };
+}
+
+export const ApprovalScope: MessageFns<ApprovalScope> = {
+  encode(message: ApprovalScope, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.actions.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.actions) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    for (const v of message.excludedUsernames) {
+      writer.uint32(18).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApprovalScope {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApprovalScope();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.actions.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.actions.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.excludedUsernames.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApprovalScope {
+    return {
+      actions: globalThis.Array.isArray(object?.actions) ? object.actions.map((e: any) => userActionFromJSON(e)) : [],
+      excludedUsernames: globalThis.Array.isArray(object?.excludedUsernames)
+        ? object.excludedUsernames.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.excluded_usernames)
+        ? object.excluded_usernames.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ApprovalScope): unknown {
+    const obj: any = {};
+    if (message.actions?.length) {
+      obj.actions = message.actions.map((e) => userActionToJSON(e));
+    }
+    if (message.excludedUsernames?.length) {
+      obj.excludedUsernames = message.excludedUsernames;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ApprovalScope>, I>>(base?: I): ApprovalScope {
+    return ApprovalScope.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ApprovalScope>, I>>(object: I): ApprovalScope {
+    const message = createBaseApprovalScope();
+    message.actions = object.actions?.map((e) => e) || [];
+    message.excludedUsernames = object.excludedUsernames?.map((e) => e) || [];
     return message;
   },
 };
