@@ -1,14 +1,15 @@
 /**
  * RunService over real gRPC: every transition and every refused one, concurrent Apply, Re-apply,
- * manual upload and download, logs and plans, configuration and control files.
+ * manual upload and download, logs and plans. Configuration and control files: run-config.test.ts.
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AckPolicy, DeliverPolicy, connect, type NatsConnection } from 'nats';
 import { commonV1, decodeEvent, runsV1 } from '@usersync/contracts';
-import { ConflictError, NotFoundError, ValidationError, unary } from '@usersync/platform';
+import { ConflictError, NotFoundError, ValidationError } from '@usersync/platform';
 import { ADMIN, startGatewayEnv, type GatewayEnv } from '../support/gateway-env.js';
 import { cancelOpenRuns, completeRun, controlFile, outboxSubjects, upload, usersFile } from '../support/fixtures.js';
+import { callRunService, readyRun as readyRunIn } from '../support/run-service-calls.js';
 
 let env: GatewayEnv;
 let nc: NatsConnection;
@@ -27,20 +28,8 @@ beforeEach(async () => {
   await cancelOpenRuns(env);
 });
 
-async function readyRun(users = usersFile(10)): Promise<number> {
-  await upload(env, '_control', controlFile(['users']));
-  await upload(env, 'users', users);
-  const { rows } = await env.pool.query<{ id: string }>('SELECT id FROM runs.run ORDER BY id DESC LIMIT 1');
-  return Number(rows[0]!.id);
-}
-
-/** Calls a unary RPC with a partial request (filled in with proto defaults, as a real client does). */
-function call<T>(method: string, req: unknown): Promise<T> {
-  const type = (runsV1 as unknown as Record<string, { fromPartial(o: unknown): unknown }>)[
-    `${method[0]!.toUpperCase()}${method.slice(1)}Request`
-  ]!;
-  return unary(env.runs, method as never, type.fromPartial(req ?? {}) as never) as Promise<T>;
-}
+const readyRun = (users = usersFile(10)) => readyRunIn(env, users);
+const call = <T>(method: string, req: unknown) => callRunService<T>(env, method, req);
 const getRun = async (runId: number) => (await call<runsV1.GetRunResponse>('getRun', { runId })).run!;
 
 /** sync.run.queued events in the stream for one run (reads the stream from the start). */
@@ -289,97 +278,5 @@ describe('lists, logs and plans', () => {
     });
     expect(next.entries.map((e) => e.username)).toEqual(['c']);
     expect(next.nextPageToken).toBe('');
-  });
-});
-
-describe('configuration and control files', () => {
-  it('returns defaults, validates every field and audits a save', async () => {
-    const got = await call<runsV1.GetConfigResponse>('getConfig', {});
-    expect(got.config).toMatchObject({
-      autoApply: true,
-      updateAll: false,
-      maxBlockPercent: 10,
-      maxBlockCount: 500,
-      supersedeHeldRuns: true,
-      blockInvalidRecords: false,
-    });
-    const bad = {
-      ...got.config,
-      reportEmails: ['ok@example.org', 'not an email'],
-      maxBlockPercent: 120,
-      reportEndpoint: 'ftp://x',
-      managedGroups: [
-        { code: 'staff', name: 'Staff' },
-        { code: 'staff', name: 'Again' },
-      ],
-    };
-    const err = await call('updateConfig', { config: bad, actor: ADMIN }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ValidationError);
-    const paths = ((err as ValidationError).details as Array<{ path: string }>).map((d) => d.path);
-    expect(paths).toEqual(['report_emails[1]', 'report_endpoint', 'max_block_percent', 'managed_groups[1].code']);
-    await expect(call('updateConfig', { config: got.config, actor: undefined })).rejects.toThrow(/actor is required/);
-    const good = { ...got.config, reportEmails: ['a@example.org', 'b@example.org'], maxBlockPercent: undefined };
-    const saved = await call<runsV1.UpdateConfigResponse>('updateConfig', { config: good, actor: ADMIN });
-    expect(saved.config).toMatchObject({ reportEmails: ['a@example.org', 'b@example.org'] });
-    expect(saved.config!.maxBlockPercent).toBeUndefined();
-    const after = await call<runsV1.GetConfigResponse>('getConfig', {});
-    expect(after.updatedBy).toEqual(ADMIN);
-    await call('updateConfig', { config: got.config, actor: ADMIN });
-    const audit = await env.pool.query(`SELECT count(*)::int AS n FROM runs.run_audit WHERE action = 'update_config'`);
-    expect(audit.rows[0].n).toBe(2);
-  });
-
-  it('uploads a control file with a reason into the open run, keeps history, and returns errors for a bad one', async () => {
-    await expect(call('uploadControlFile', { content: controlFile(), reason: ' ', actor: ADMIN })).rejects.toThrow(
-      /reason is required/,
-    );
-    const rejected = await call<runsV1.UploadControlFileResponse>('uploadControlFile', {
-      content: '{"dataImportControlFileVersion": 0}',
-      reason: 'try',
-      actor: ADMIN,
-    });
-    expect(rejected.controlFile).toBeUndefined();
-    expect(rejected.errors.length).toBeGreaterThan(0);
-    expect(rejected.errors.every((e) => e.path.startsWith('$'))).toBe(true);
-
-    const content = controlFile(['staff']);
-    const res = await call<runsV1.UploadControlFileResponse>('uploadControlFile', {
-      content,
-      reason: 'add staff',
-      actor: ADMIN,
-    });
-    expect(res.errors).toEqual([]);
-    expect(res.controlFile).toMatchObject({
-      digest: sha256(content),
-      reason: 'add staff',
-      current: true,
-      expectedFiles: ['staff'],
-    });
-    const current = await call<runsV1.GetControlFileResponse>('getControlFile', {});
-    expect(current.content).toBe(content);
-    const { rows } = await env.pool.query(
-      `SELECT r.status, f.digest FROM runs.run r JOIN runs.run_file f ON f.run_id = r.id AND f.name = '_control'
-       WHERE r.status = 'uploading'`,
-    );
-    expect(rows).toEqual([{ status: 'uploading', digest: sha256(content) }]);
-    const history = await call<runsV1.ListControlFilesResponse>('listControlFiles', { pageSize: 1 });
-    expect(history.controlFiles[0]!.digest).toBe(sha256(content));
-    expect(history.nextPageToken).not.toBe('');
-    const older = await call<runsV1.ListControlFilesResponse>('listControlFiles', {
-      pageSize: 1,
-      pageToken: history.nextPageToken,
-    });
-    expect(older.controlFiles[0]!.current).toBe(false);
-    await expect(call('getControlFile', { digest: 'f'.repeat(64) })).rejects.toThrow(NotFoundError);
-  });
-
-  it('makes a portal control file current for the next run when the open run is ready', async () => {
-    const id = await readyRun();
-    const content = controlFile(['users', 'staff']);
-    await call('uploadControlFile', { content, reason: 'next run', actor: ADMIN });
-    const run = await getRun(id);
-    expect(run.status).toBe(S.RUN_STATUS_READY);
-    expect(run.files.find((f) => f.name === '_control')!.digest).not.toBe(sha256(content));
-    expect((await call<runsV1.GetControlFileResponse>('getControlFile', {})).controlFile!.digest).toBe(sha256(content));
   });
 });
