@@ -5,7 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { runsV1 } from '@usersync/contracts';
+import { commonV1, type runsV1 } from '@usersync/contracts';
 import { NotFoundError } from '@usersync/platform';
 import { availableActions, isFinished, isUploadName } from '@usersync/run-state';
 import { isFragmentRequest } from '../htmx.js';
@@ -44,6 +44,21 @@ export function runIdOf(raw: string): number {
 }
 
 const text = (v: unknown, max = 200): string => (typeof v === 'string' ? v.trim().slice(0, max) : '');
+
+/** The Apply form's decision: the whole plan, or a scope (safe actions only, minus users named one a line). */
+function applyDecision(body: unknown, reason: string): { scope?: runsV1.ApprovalScope; reason: string } {
+  const fields = (body ?? {}) as { part?: unknown; exclude?: unknown };
+  const excludedUsernames = (typeof fields.exclude === 'string' ? fields.exclude : '')
+    .split(/\r?\n/)
+    .map((u) => u.trim())
+    .filter((u) => u !== '');
+  const safeOnly = fields.part === 'safe';
+  if (!safeOnly && excludedUsernames.length === 0) return { reason };
+  const A = commonV1.UserAction;
+  const actions = [A.USER_ACTION_CREATE, A.USER_ACTION_UPDATE, A.USER_ACTION_REACTIVATE];
+  if (!safeOnly) actions.push(A.USER_ACTION_BLOCK);
+  return { scope: { actions, excludedUsernames }, reason };
+}
 
 /** What an action does, in words, for its confirm page. */
 function actionEffect(action: RunAction, run: runsV1.Run): string {
@@ -213,6 +228,8 @@ export function runsRoutes(ctx: RouteContext): FastifyPluginAsync {
         label: RUN_ACTION_LABEL[action],
         allowed,
         pending,
+        // Part of a plan can be applied only when there is a stored plan to take part of: a held run's.
+        partialAllowed: allowed && action === 'apply' && runStatusName(run.status) === 'held' && run.hasPlan,
         effect: actionEffect(action, run),
         labels: runLabels,
         ...(preview ?? {}),
@@ -229,7 +246,7 @@ export function runsRoutes(ctx: RouteContext): FastifyPluginAsync {
       // RunService checks the status in SQL; a refused action comes back as a conflict error page.
       const result =
         action === 'apply'
-          ? await ctx.runs.applyRun(runId, admin)
+          ? await ctx.runs.applyRun(runId, admin, applyDecision(request.body, reason))
           : action === 'reapply'
             ? await ctx.runs.reapplyRun(runId, admin)
             : action === 'cancel'

@@ -123,6 +123,19 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(1)} ${units[i]}`;
 }
 
+/** "creates, updates and reactivations only; 2 users left out" — what a partial approval applied. */
+export function scopeSentence(scope: runsV1.ApprovalScope): string {
+  const names = scope.actions.map((a) => planActionLabel(a).toLowerCase() + 's');
+  const all = scope.actions.length >= PLAN_ACTIONS.length;
+  const parts = [all ? 'every action' : `${names.join(', ')} only`];
+  const n = scope.excludedUsernames.length;
+  if (n)
+    parts.push(
+      `${formatCount(n)} ${n === 1 ? 'user' : 'users'} left out (${scope.excludedUsernames.slice(0, 5).join(', ')}${n > 5 ? ', …' : ''})`,
+    );
+  return parts.join('; ');
+}
+
 /** The helpers templates get as `it.labels`. */
 export const runLabels = {
   status: (s: runsV1.RunStatus) => runStatusName(s),
@@ -136,4 +149,5 @@ export const runLabels = {
   logLevel: logLevelLabel,
   hasCounts,
   countsSentence,
+  scopeSentence,
 };
