@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { envSchemas, loadConfig as load, port } from '@usersync/platform';
 
+/** How long start-sync's JSON and XML forms wait for the worker's decision on a queued run, by default. */
+export const DEFAULT_START_SYNC_WAIT_MS = 5_000;
+/** The longest wait accepted: scripts and proxies time out well before minutes. */
+export const MAX_START_SYNC_WAIT_MS = 60_000;
+
 const Env = z.object({
   ...envSchemas.database.shape,
   ...envSchemas.nats.shape,
@@ -24,6 +29,16 @@ const Env = z.object({
     .int()
     .positive()
     .default(10 * 1024 ** 2),
+  /**
+   * How long `start-sync/json` and `start-sync/xml` wait, after queueing a run, for the worker to apply,
+   * hold or fail it before answering Haplo's `queued-for-apply` (0: answer at once; plain text never waits).
+   */
+  INGEST_START_SYNC_WAIT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_START_SYNC_WAIT_MS)
+    .default(DEFAULT_START_SYNC_WAIT_MS),
 });
 
 export type Config = Readonly<z.infer<typeof Env>>;

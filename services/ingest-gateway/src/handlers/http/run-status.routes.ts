@@ -5,8 +5,8 @@ import { ValidationError, withDatabase } from '@usersync/platform';
 import { HOLD_REASON_TEXT, getRun, type RunRow } from '@usersync/run-state';
 import { listRunFiles, type RunFileRow } from '../../store/run-files.repository.js';
 
-/** The JSON shape of a run for scripts (stable: scripts parse it). */
-export function runStatusJson(run: RunRow, files: readonly RunFileRow[]) {
+/** The JSON shape of a run for scripts (stable: scripts parse it), without its files (the runs list). */
+export function runJson(run: RunRow) {
   return {
     id: run.id,
     status: run.status,
@@ -25,6 +25,13 @@ export function runStatusJson(run: RunRow, files: readonly RunFileRow[]) {
     counts: run.counts,
     planCounts: run.planCounts,
     expectedFiles: run.expectedFiles,
+  };
+}
+
+/** `GET …/runs/:id`: the run and its files. */
+export function runStatusJson(run: RunRow, files: readonly RunFileRow[]) {
+  return {
+    ...runJson(run),
     files: files.map((f) => ({ name: f.name, filename: f.filename, digest: f.digest, size: f.size })),
   };
 }

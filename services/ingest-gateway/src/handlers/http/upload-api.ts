@@ -5,11 +5,14 @@
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import type { Pool } from 'pg';
-import type { StoredActor } from '@usersync/run-state';
+import { getRun, type RunRow, type StoredActor } from '@usersync/run-state';
+import { DEFAULT_START_SYNC_WAIT_MS } from '../../config.js';
+import { awaitRunDecision } from '../../usecases/await-run-decision.js';
 import type { StartSyncResult } from '../../usecases/start-sync.command.js';
 import type { RunUploader } from '../../usecases/run-upload.js';
 import { registerApiAuth, type ApiAuthOptions } from './api-auth.hook.js';
 import { registerPlainErrors } from './plain-errors.js';
+import { registerRunListRoutes } from './run-list.routes.js';
 import { registerRunStatusRoutes } from './run-status.routes.js';
 import { registerStartSyncRoutes } from './start-sync.routes.js';
 import { registerUploadRoutes } from './upload.routes.js';
@@ -24,10 +27,15 @@ export interface UploadApiDeps {
   maxBytes: number;
   startSync: (actor: StoredActor) => Promise<StartSyncResult>;
   checkDependencies: () => Promise<void>;
+  /** How long start-sync/json and /xml wait for the worker's decision (config INGEST_START_SYNC_WAIT_MS). */
+  startSyncWaitMs?: number;
 }
 
 /** Registers the upload API on a fastify app (call before listen). */
 export async function registerUploadApi(app: FastifyInstance, deps: UploadApiDeps): Promise<void> {
+  const waitMs = deps.startSyncWaitMs ?? DEFAULT_START_SYNC_WAIT_MS;
+  const awaitDecision = (run: RunRow, signal: AbortSignal) =>
+    awaitRunDecision((id) => getRun(deps.pool, id), run, { waitMs, signal });
   for (const prefix of API_PREFIXES) {
     await app.register(
       async (api) => {
@@ -42,8 +50,13 @@ export async function registerUploadApi(app: FastifyInstance, deps: UploadApiDep
         registerPlainErrors(api, deps.maxBytes);
         registerApiAuth(api, deps.auth);
         registerUploadRoutes(api, { uploader: deps.uploader, maxBytes: deps.maxBytes });
-        registerStartSyncRoutes(api, { startSync: deps.startSync, checkDependencies: deps.checkDependencies });
+        registerStartSyncRoutes(api, {
+          startSync: deps.startSync,
+          checkDependencies: deps.checkDependencies,
+          awaitDecision,
+        });
         registerRunStatusRoutes(api, { pool: deps.pool });
+        registerRunListRoutes(api, { pool: deps.pool });
       },
       { prefix },
     );

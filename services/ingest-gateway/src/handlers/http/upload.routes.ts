@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '@usersync/platform';
 import { IngestCodes } from '../../domain/messages.js';
 import type { RunUploader, UploadOutcome } from '../../usecases/run-upload.js';
+import { runUrl } from './api-urls.js';
 import { discardRemainingBody } from './discard-body.js';
 
 /** How much of a refused upload is read and dropped before the connection is closed instead. */
@@ -21,10 +22,17 @@ export function isLocalPath(rdr: string | undefined): rdr is string {
   return !!rdr && rdr.startsWith('/') && !rdr.startsWith('//') && !rdr.includes('\\');
 }
 
-/** The response body: Haplo's pretty-printed `{digest, fileSize, filename}`. */
-export function uploadResponseBody(outcome: UploadOutcome): string {
-  const { file } = outcome;
-  return JSON.stringify({ digest: file.digest, fileSize: file.size, filename: file.filename }, null, 2);
+/**
+ * The response body: Haplo's pretty-printed `{digest, fileSize, filename}` (those first, unchanged), then
+ * the run the file landed in and its status URL.
+ */
+export function uploadResponseBody(outcome: UploadOutcome, runStatusUrl: string): string {
+  const { file, run } = outcome;
+  return JSON.stringify(
+    { digest: file.digest, fileSize: file.size, filename: file.filename, runId: run.id, runUrl: runStatusUrl },
+    null,
+    2,
+  );
 }
 
 async function receive(request: FastifyRequest, uploader: RunUploader, maxBytes: number) {
@@ -59,6 +67,7 @@ async function receive(request: FastifyRequest, uploader: RunUploader, maxBytes:
 
 /** Registers the upload route in an API scope (auth and plain errors come from the scope). */
 export function registerUploadRoutes(app: FastifyInstance, opts: { uploader: RunUploader; maxBytes: number }): void {
+  const prefix = app.prefix;
   app.post('/upload-file', async (request, reply) => {
     let result: Awaited<ReturnType<typeof receive>>;
     try {
@@ -73,6 +82,9 @@ export function registerUploadRoutes(app: FastifyInstance, opts: { uploader: Run
       'file uploaded',
     );
     if (isLocalPath(rdr)) return reply.redirect(rdr, 302);
-    return reply.code(200).type('application/json; charset=utf-8').send(uploadResponseBody(outcome));
+    return reply
+      .code(200)
+      .type('application/json; charset=utf-8')
+      .send(uploadResponseBody(outcome, runUrl(request, prefix, outcome.run.id)));
   });
 }
