@@ -14,3 +14,4 @@ export * from './run-execution.js';
 export * from './run-progress.js';
 export * from './run-outcome.js';
 export * from './approval-scope.js';
+export * from './run-error-groups.js';

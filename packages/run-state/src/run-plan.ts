@@ -21,6 +21,10 @@ export interface RunPlanRow {
   username: string;
   action: PlanAction;
   changes: PlanFieldChange[];
+  /** Blocks only: the user's name, email and the last run that named them, as the directory had them. */
+  displayName?: string | null;
+  email?: string | null;
+  lastSeenRun?: number | null;
 }
 
 /**
@@ -41,6 +45,24 @@ export async function replaceRunPlanFrom(
     [runId, ...params],
   );
   return result.rowCount ?? 0;
+}
+
+/**
+ * Adds who a stored plan's blocks take away: `source` (SQL written in code; `params` from $2) yields
+ * `username`, `display_name`, `email`, `last_seen_run` for the blocked users, read from the directory by
+ * its owner. The review page and the report list them by name.
+ */
+export async function describePlannedBlocks(
+  db: Queryable,
+  runId: number,
+  source: string,
+  params: readonly unknown[] = [],
+): Promise<void> {
+  await db.query(
+    `UPDATE runs.run_plan p SET display_name = s.display_name, email = s.email, last_seen_run = s.last_seen_run
+     FROM (${source}) AS s WHERE p.run_id = $1 AND p.username = s.username AND p.action = 'block'`,
+    [runId, ...params],
+  );
 }
 
 /** Removes a run's stored plan (a held run that is applied later stores it again). */

@@ -2,6 +2,7 @@ import type { ClientBase, Pool } from 'pg';
 import { ConflictError, NotFoundError, type Actor } from '@usersync/platform';
 import type { ApprovalScope } from './approval-scope.js';
 import type { HoldReason } from './hold-reasons.js';
+import type { ErrorGroup } from './run-error-groups.js';
 import type { RunStatus } from './statuses.js';
 import { TRANSITIONS, type RunTransition } from './transitions.js';
 
@@ -60,6 +61,8 @@ export interface RunRow {
   approvedScope: ApprovalScope | null;
   /** The run this one holds the rest of, after a partial approval. */
   remainderOf: number | null;
+  /** ERROR lines grouped by message, counted when the log was written (run-error-groups.ts). */
+  errorGroups: ErrorGroup[];
 }
 
 /** Columns a transition may set, by field name: a whitelist, so no caller text reaches SQL. */
@@ -129,6 +132,7 @@ export function mapRunRow(r: Record<string, unknown>): RunRow {
     hasPlan: r.plan_digest !== null && r.plan_digest !== undefined,
     approvedScope: (r.approved_scope as ApprovalScope) ?? null,
     remainderOf: r.remainder_of === null || r.remainder_of === undefined ? null : Number(r.remainder_of),
+    errorGroups: (r.error_groups as ErrorGroup[]) ?? [],
   };
 }
 

@@ -21,3 +21,14 @@ ALTER TABLE run DROP CONSTRAINT run_hold_reason_check;
 ALTER TABLE run ADD CONSTRAINT run_hold_reason_check
   CHECK (hold_reason IN ('auto_apply_off', 'first_run', 'files_too_different', 'block_threshold', 'empty_source',
                          'control_file_changed', 'no_username_rule', 'partial_remainder'));
+
+-- The review page at scale (issue 16). Errors grouped by message, counted once when the run's log is written
+-- ([{message, count, username}] of the largest groups), so a page never groups 150,000 log lines per view.
+ALTER TABLE run ADD COLUMN error_groups jsonb NOT NULL DEFAULT '[]'::jsonb;
+-- Who a block takes away, as the directory had them when planned: the review lists names, not usernames only.
+ALTER TABLE run_plan ADD COLUMN display_name text;
+ALTER TABLE run_plan ADD COLUMN email text;
+ALTER TABLE run_plan ADD COLUMN last_seen_run bigint;
+-- The log's username filter is case-insensitive: index what it compares (lower(username)), not the raw column.
+DROP INDEX run_log_username_idx;
+CREATE INDEX run_log_username_idx ON run_log (run_id, lower(username)) WHERE username IS NOT NULL;

@@ -69,6 +69,7 @@ export function createApp(config: Config, log: Logger): Promise<IngestGatewayApp
         auth,
         maxBytes: config.MAX_UPLOAD_BYTES,
         startSync: (actor) => startSync(pool, actor),
+        startSyncWaitMs: config.INGEST_START_SYNC_WAIT_MS,
         checkDependencies,
       });
       return {

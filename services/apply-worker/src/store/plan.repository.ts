@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { replaceRunPlanFrom, type ActionCountsRow } from '@usersync/run-state';
+import { describePlannedBlocks, replaceRunPlanFrom, type ActionCountsRow } from '@usersync/run-state';
 
 /** What the planner found. */
 export interface PlanSummary {
@@ -142,9 +142,20 @@ async function planDigest(client: pg.ClientBase, unchanged: number): Promise<str
   return createHash('sha256').update(`${n} ${a} ${b} ${unchanged}`).digest('hex');
 }
 
-/** Stores the plan's changed rows in runs.run_plan (unchanged users are counted, not stored). */
+/**
+ * Stores the plan's changed rows in runs.run_plan (unchanged users are counted, not stored), and for each
+ * block who it takes away: name, email and the last run that named them.
+ */
 export async function storePlan(client: pg.ClientBase, runId: number): Promise<void> {
   await replaceRunPlanFrom(client, runId, `SELECT username, action, changes FROM plan WHERE action <> 'unchanged'`);
+  await describePlannedBlocks(
+    client,
+    runId,
+    `SELECT p.username, nullif(trim(u.name_first || ' ' || u.name_last), '') AS display_name,
+            nullif(u.email, '') AS email, l.run_id AS last_seen_run
+     FROM plan p JOIN directory."user" u ON u.id = p.user_id LEFT JOIN directory.last_record l ON l.user_id = u.id
+     WHERE p.action = 'block'`,
+  );
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
  * Writes a run's log rows in Haplo's order (reference §2.11, §3.7): START, then per record in record
  * order its action line and its ERROR/notes lines, `N user records had no changes`, the block lines,
- * `Blocked N users`, END. Per-record lines come from the temp tables in one statement each.
+ * `Blocked N users`, END. Per-record lines come from the temp tables in one statement each. The ERROR
+ * lines are then grouped by message once, for the review page (run-state's storeErrorGroups).
  */
 import type pg from 'pg';
-import { appendRunLog, appendRunLogFrom, clearRunLog, type RunLogLine } from '@usersync/run-state';
+import { appendRunLog, appendRunLogFrom, clearRunLog, storeErrorGroups, type RunLogLine } from '@usersync/run-state';
 import { blockedLine, endLine, heldLine, noChangesLine, startLine } from '../domain/log-lines.js';
 
 // Action lines sort before the record's own lines (sub 1…); records are numbered across all files.
@@ -31,6 +32,7 @@ export async function writeAppliedLog(
   seq = await appendRunLogFrom(client, runId, seq, BLOCK_LINES);
   const tail = counts.blocked > 0 ? [blockedLine(counts.blocked), endLine(times.end)] : [endLine(times.end)];
   await appendRunLog(client, runId, tail, seq);
+  await storeErrorGroups(client, runId);
 }
 
 /** The log of a held run: the records' problems and why it waits; the changes are in the plan preview. */
@@ -45,6 +47,7 @@ export async function writeHeldLog(
   let seq = await appendRunLog(client, runId, [startLine(times.start), ...preamble], 0);
   seq = await appendRunLogFrom(client, runId, seq, RECORD_LINES, [false]);
   await appendRunLog(client, runId, [heldLine(holdText), endLine(times.end)], seq);
+  await storeErrorGroups(client, runId);
 }
 
 /** The log of a run that failed or was cancelled: nothing of it was applied. */
@@ -56,4 +59,5 @@ export async function writeOutcomeLog(
 ): Promise<void> {
   await clearRunLog(client, runId);
   await appendRunLog(client, runId, [startLine(times.start), ...lines, endLine(times.end)], 0);
+  await storeErrorGroups(client, runId);
 }

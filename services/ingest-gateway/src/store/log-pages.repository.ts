@@ -14,7 +14,8 @@ function filters(runId: number, q: LogPageQuery): { where: string[]; values: unk
   const values: unknown[] = [runId];
   if (q.username !== undefined) {
     values.push(q.username.toLowerCase());
-    where.push(`lower(username) = $${values.length}`);
+    // Matches the partial index run_log_username_idx (run_id, lower(username)) WHERE username IS NOT NULL.
+    where.push(`username IS NOT NULL AND lower(username) = $${values.length}`);
   }
   if (q.level !== undefined) {
     values.push(q.level);

@@ -28,8 +28,15 @@ export async function readPlanPage(
     where.push(`action = $${values.length}`);
   }
   if (q.usernamePrefix) {
-    values.push(escapeLike(q.usernamePrefix.toLowerCase()));
-    where.push(`username LIKE ($${values.length}::text || '%') ESCAPE '\\'`);
+    // The range lets the (run_id, username) index find the prefix (LIKE alone is not indexable outside the C
+    // collation); LIKE keeps the match exact.
+    const prefix = q.usernamePrefix.toLowerCase();
+    values.push(prefix);
+    const p = values.length;
+    values.push(escapeLike(prefix));
+    where.push(
+      `username >= $${p} AND username < ($${p} || chr(1114111)) AND username LIKE ($${values.length}::text || '%') ESCAPE '\\'`,
+    );
   }
   const backwards = q.cursor?.direction === 'prev';
   const page = [...where];
@@ -40,7 +47,8 @@ export async function readPlanPage(
   }
   pageValues.push(q.limit);
   const { rows } = await db.query<RunPlanRow>(
-    `SELECT username, action, changes FROM runs.run_plan WHERE ${page.join(' AND ')}
+    `SELECT username, action, changes, display_name AS "displayName", email, last_seen_run AS "lastSeenRun"
+     FROM runs.run_plan WHERE ${page.join(' AND ')}
      ORDER BY username ${backwards ? 'DESC' : 'ASC'} LIMIT $${pageValues.length}`,
     pageValues,
   );
@@ -53,13 +61,4 @@ export async function readPlanPage(
     [...values, entries[0]!.username, entries[entries.length - 1]!.username],
   );
   return { entries, hasBefore: around[0]!.before, hasAfter: around[0]!.after };
-}
-
-/** Stored plan rows counted by action, over the whole plan. */
-export async function countPlanByAction(db: Queryable, runId: number): Promise<Partial<Record<PlanAction, number>>> {
-  const { rows } = await db.query<{ action: PlanAction; n: number }>(
-    'SELECT action, count(*)::int AS n FROM runs.run_plan WHERE run_id = $1 GROUP BY action',
-    [runId],
-  );
-  return Object.fromEntries(rows.map((r) => [r.action, r.n]));
 }

@@ -38,6 +38,16 @@ beforeAll(async () => {
      SELECT $1, u, a FROM unnest($2::text[], $3::text[]) AS p(u, a)`,
     [runId, PLAN.map((p) => p[0]), PLAN.map((p) => p[1])],
   );
+  // As the worker leaves it: the whole plan counted once, on the run.
+  const count = (action: string) => PLAN.filter((p) => p[1] === action).length;
+  const counts = {
+    created: count('create'),
+    updated: count('update'),
+    reactivated: count('reactivate'),
+    blocked: count('block'),
+    unchanged: count('unchanged'),
+  };
+  await env.pool.query(`UPDATE runs.run SET plan_counts = $2 WHERE id = $1`, [runId, JSON.stringify(counts)]);
 });
 afterAll(async () => {
   await env?.stop();

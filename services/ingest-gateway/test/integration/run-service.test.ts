@@ -257,6 +257,15 @@ describe('lists, logs and plans', () => {
        ($1, 'a', 'create', '[{"field":"email","before":null,"after":"a@x.org"}]'), ($1, 'b', 'block', '[]'), ($1, 'c', 'create', '[]')`,
       [id],
     );
+    // The worker counts the plan once when it stores it, and names whom each block takes away.
+    await env.pool.query(`UPDATE runs.run SET plan_counts = '{"created":2,"blocked":1,"unchanged":7}' WHERE id = $1`, [
+      id,
+    ]);
+    await env.pool.query(
+      `UPDATE runs.run_plan SET display_name = 'Bea Baker', email = 'b@x.org', last_seen_run = 3
+       WHERE run_id = $1 AND username = 'b'`,
+      [id],
+    );
     const plan = await call<runsV1.GetRunPlanResponse>('getRunPlan', {
       runId: id,
       action: commonV1.UserAction.USER_ACTION_CREATE,
@@ -267,9 +276,19 @@ describe('lists, logs and plans', () => {
         username: 'a',
         action: commonV1.UserAction.USER_ACTION_CREATE,
         changes: [{ field: 'email', before: 'null', after: '"a@x.org"' }],
+        displayName: '',
+        email: '',
+        lastSeenRunId: undefined,
       },
     ]);
-    expect(plan.counts).toMatchObject({ created: 2, blocked: 1 });
+    expect(plan.counts).toMatchObject({ created: 2, blocked: 1, unchanged: 7 });
+    const blocks = await call<runsV1.GetRunPlanResponse>('getRunPlan', {
+      runId: id,
+      action: commonV1.UserAction.USER_ACTION_BLOCK,
+    });
+    expect(blocks.entries).toMatchObject([
+      { username: 'b', displayName: 'Bea Baker', email: 'b@x.org', lastSeenRunId: 3 },
+    ]);
     const next = await call<runsV1.GetRunPlanResponse>('getRunPlan', {
       runId: id,
       action: 1,

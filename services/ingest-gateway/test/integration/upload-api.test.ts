@@ -103,14 +103,17 @@ describe('uploads', () => {
     const first = await upload(env, '_control', control, { filename: '_control.json' });
     expect(first.status).toBe(200);
     expect(first.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(first.text).toBe(
-      JSON.stringify(
-        { digest: sha256(control), fileSize: Buffer.byteLength(control), filename: '_control.json' },
-        null,
-        2,
-      ),
-    );
+    // Haplo's three keys first, as Haplo writes them; then the run it landed in and its status URL.
+    const answer = JSON.parse(first.text) as Record<string, unknown>;
+    expect(Object.keys(answer)).toEqual(['digest', 'fileSize', 'filename', 'runId', 'runUrl']);
     const id = await openRunId();
+    expect(answer).toEqual({
+      digest: sha256(control),
+      fileSize: Buffer.byteLength(control),
+      filename: '_control.json',
+      runId: id,
+      runUrl: `${env.baseUrl}/api/user-sync/runs/${id}`,
+    });
     expect((await runStatus(env, id)).body).toMatchObject({
       status: 'uploading',
       expectedFiles: ['_control', 'users'],
@@ -118,7 +121,13 @@ describe('uploads', () => {
     const users = usersFile(3);
     const second = await upload(env, 'users', users, { prefix: '/api/haplo-user-sync' });
     expect(second.status).toBe(200);
-    expect(JSON.parse(second.text)).toEqual({ digest: sha256(users), fileSize: users.length, filename: 'users.json' });
+    expect(JSON.parse(second.text)).toEqual({
+      digest: sha256(users),
+      fileSize: users.length,
+      filename: 'users.json',
+      runId: id,
+      runUrl: `${env.baseUrl}/api/haplo-user-sync/runs/${id}`,
+    });
     const status = (await runStatus(env, id)).body as Record<string, unknown>;
     expect(status).toMatchObject({ id, status: 'ready', holdReason: null });
     expect((status.files as Array<{ name: string }>).map((f) => f.name)).toEqual(['_control', 'users']);

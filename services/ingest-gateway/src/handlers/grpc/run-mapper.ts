@@ -39,6 +39,11 @@ export function runToProto(run: RunRow, files: readonly RunFileRow[]): runsV1.Ru
     hasPlan: run.hasPlan,
     remainderOfRunId: run.remainderOf ?? undefined,
     approvedScope: approvalScopeToProto(run.approvedScope),
+    errorGroups: run.errorGroups.map((g) => ({
+      message: g.message,
+      count: g.count,
+      exampleUsername: g.username ?? '',
+    })),
     approvedBy: actorToProto(run.approvedBy),
     comment: run.comment ?? '',
     errorCount: run.errorCount,

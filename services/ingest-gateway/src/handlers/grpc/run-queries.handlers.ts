@@ -6,7 +6,7 @@ import { NotFoundError, type ObjectStore, serverStreamHandler, unaryHandler, wit
 import { getRun } from '@usersync/run-state';
 import { IngestCodes } from '../../domain/messages.js';
 import { readLogPage } from '../../store/log-pages.repository.js';
-import { countPlanByAction, readPlanPage } from '../../store/plan-pages.repository.js';
+import { readPlanPage } from '../../store/plan-pages.repository.js';
 import { findRunFile, listFilesOfRuns, listRunFiles } from '../../store/run-files.repository.js';
 import { listRuns, runsAround } from '../../store/runs.repository.js';
 import { readRunProgress } from '../../store/run-progress.repository.js';
@@ -95,7 +95,6 @@ export function createRunQueryHandlers({ pool, objects }: QueryDeps) {
           cursor: decodePageToken<string>(req.pageToken, 'string'),
           limit: pageSize(req.pageSize, 100, 1_000),
         });
-        const stored = await countPlanByAction(pool, req.runId);
         const first = page.entries[0];
         const last = page.entries[page.entries.length - 1];
         return {
@@ -107,18 +106,14 @@ export function createRunQueryHandlers({ pool, objects }: QueryDeps) {
               before: JSON.stringify(c.before ?? null),
               after: JSON.stringify(c.after ?? null),
             })),
+            displayName: e.displayName ?? '',
+            email: e.email ?? '',
+            lastSeenRunId: e.lastSeenRun === null || e.lastSeenRun === undefined ? undefined : Number(e.lastSeenRun),
           })),
           nextPageToken: last && page.hasAfter ? encodePageToken(last.username, 'next') : '',
           prevPageToken: first && page.hasBefore ? encodePageToken(first.username, 'prev') : '',
-          // Unchanged users and record errors are counted on the run, not stored row by row.
-          counts: countsToProto({
-            created: stored.create ?? 0,
-            updated: stored.update ?? 0,
-            reactivated: stored.reactivate ?? 0,
-            blocked: stored.block ?? 0,
-            unchanged: stored.unchanged ?? run.planCounts.unchanged ?? 0,
-            errors: run.planCounts.errors ?? 0,
-          }),
+          // Counted once, when the plan was stored (run.plan_counts): a page never counts a million rows.
+          counts: countsToProto(run.planCounts),
         };
       }),
     ),

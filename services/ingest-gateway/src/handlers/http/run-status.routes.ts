@@ -2,26 +2,38 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { ValidationError, withDatabase } from '@usersync/platform';
-import { HOLD_REASON_TEXT, getRun, type RunRow } from '@usersync/run-state';
+import { HOLD_REASON_TEXT, getRun, runOutcome, type RunRow } from '@usersync/run-state';
 import { listRunFiles, type RunFileRow } from '../../store/run-files.repository.js';
 
 /** The JSON shape of a run for scripts (stable: scripts parse it), without its files (the runs list). */
 export function runJson(run: RunRow) {
+  const held = run.status === 'held';
   return {
     id: run.id,
     status: run.status,
-    holdReason: run.holdReason ? { code: run.holdReason, text: HOLD_REASON_TEXT[run.holdReason] } : null,
-    holdDetail: run.holdDetail,
+    // What became of a finished run: complete, complete_with_errors, failed (nothing applied), cancelled.
+    outcome: runOutcome(run),
+    // Shown while held only: an approved run keeps its reason on the row for the worker's stale check.
+    holdReason: held && run.holdReason ? { code: run.holdReason, text: HOLD_REASON_TEXT[run.holdReason] } : null,
+    holdDetail: held ? run.holdDetail : null,
+    // A held run can be approved once its plan is stored.
+    hasPlan: run.hasPlan,
     createdAt: run.createdAt,
     readyAt: run.readyAt,
     startedAt: run.startedAt,
-    appliedAt: run.finishedAt,
+    // Applied means applied: a failed or cancelled run has only finishedAt.
+    appliedAt: run.status === 'complete' ? run.finishedAt : null,
+    finishedAt: run.finishedAt,
     approvedBy: run.approvedBy ? { kind: run.approvedBy.kind, displayName: run.approvedBy.displayName } : null,
+    approvedScope: run.approvedScope,
+    remainderOf: run.remainderOf,
     cancelRequested: run.cancelRequested,
+    cancelledBy: run.cancelledBy ? { kind: run.cancelledBy.kind, displayName: run.cancelledBy.displayName } : null,
     cancelReason: run.cancelReason,
     failureMessage: run.failureMessage,
     reappliedFrom: run.reappliedFrom,
     errorCount: run.errorCount,
+    errorGroups: run.errorGroups,
     counts: run.counts,
     planCounts: run.planCounts,
     expectedFiles: run.expectedFiles,

@@ -248,7 +248,11 @@ export interface Run {
     | number
     | undefined;
   /** What the admin approved of this run, when it was a part of its plan; unset for a whole approval. */
-  approvedScope: ApprovalScope | undefined;
+  approvedScope:
+    | ApprovalScope
+    | undefined;
+  /** The run's ERROR lines grouped by message, largest first (at most 25 groups), counted once. */
+  errorGroups: ErrorGroup[];
 }
 
 /** How far the apply-worker has got with a run (updated about every second while it runs). */
@@ -297,6 +301,21 @@ export interface PlanEntry {
   action: UserAction;
   /** Field-level changes (CREATE: every field from null; BLOCK and UNCHANGED: usually none). */
   changes: FieldChange[];
+  /** BLOCK: the user's name and email as the directory had them when planned; empty otherwise. */
+  displayName: string;
+  email: string;
+  /** BLOCK: the last run whose files named the user; unset when unknown. */
+  lastSeenRunId?: number | undefined;
+}
+
+/** A run's ERROR lines of one kind: the message without what varies per record, and how many. */
+export interface ErrorGroup {
+  /** e.g. "Invalid email address for EMAIL". */
+  message: string;
+  /** How many ERROR lines have it. */
+  count: number;
+  /** One user with it (for a link to the user lookup); empty when the lines name nobody. */
+  exampleUsername: string;
 }
 
 /** A group whose memberships the sync manages (manual memberships of other groups are never touched). */
@@ -710,6 +729,7 @@ function createBaseRun(): Run {
     finishedAt: undefined,
     remainderOfRunId: undefined,
     approvedScope: undefined,
+    errorGroups: [],
   };
 }
 
@@ -783,6 +803,9 @@ export const Run: MessageFns<Run> = {
     }
     if (message.approvedScope !== undefined) {
       ApprovalScope.encode(message.approvedScope, writer.uint32(186).fork()).join();
+    }
+    for (const v of message.errorGroups) {
+      ErrorGroup.encode(v!, writer.uint32(194).fork()).join();
     }
     return writer;
   },
@@ -984,6 +1007,14 @@ export const Run: MessageFns<Run> = {
             message.approvedScope = ApprovalScope.decode(reader, reader.uint32());
             continue;
           }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.errorGroups.push(ErrorGroup.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1091,6 +1122,11 @@ export const Run: MessageFns<Run> = {
         : isSet(object.approved_scope)
         ? ApprovalScope.fromJSON(object.approved_scope)
         : undefined,
+      errorGroups: globalThis.Array.isArray(object?.errorGroups)
+        ? object.errorGroups.map((e: any) => ErrorGroup.fromJSON(e))
+        : globalThis.Array.isArray(object?.error_groups)
+        ? object.error_groups.map((e: any) => ErrorGroup.fromJSON(e))
+        : [],
     };
   },
 
@@ -1165,6 +1201,9 @@ export const Run: MessageFns<Run> = {
     if (message.approvedScope !== undefined) {
       obj.approvedScope = ApprovalScope.toJSON(message.approvedScope);
     }
+    if (message.errorGroups?.length) {
+      obj.errorGroups = message.errorGroups.map((e) => ErrorGroup.toJSON(e));
+    }
     return obj;
   },
 
@@ -1208,6 +1247,7 @@ export const Run: MessageFns<Run> = {
     message.approvedScope = (object.approvedScope !== undefined && object.approvedScope !== null)
       ? ApprovalScope.fromPartial(object.approvedScope)
       : undefined;
+    message.errorGroups = object.errorGroups?.map((e) => ErrorGroup.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1584,7 +1624,7 @@ export const LogLine: MessageFns<LogLine> = {
 };
 
 function createBasePlanEntry(): PlanEntry {
-  return { username: "", action: 0, changes: [] };
+  return { username: "", action: 0, changes: [], displayName: "", email: "", lastSeenRunId: undefined };
 }
 
 export const PlanEntry: MessageFns<PlanEntry> = {
@@ -1597,6 +1637,15 @@ export const PlanEntry: MessageFns<PlanEntry> = {
     }
     for (const v of message.changes) {
       FieldChange.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.displayName !== "") {
+      writer.uint32(34).string(message.displayName);
+    }
+    if (message.email !== "") {
+      writer.uint32(42).string(message.email);
+    }
+    if (message.lastSeenRunId !== undefined) {
+      writer.uint32(48).int64(message.lastSeenRunId);
     }
     return writer;
   },
@@ -1638,6 +1687,30 @@ export const PlanEntry: MessageFns<PlanEntry> = {
             message.changes.push(FieldChange.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.displayName = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.lastSeenRunId = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1655,6 +1728,17 @@ export const PlanEntry: MessageFns<PlanEntry> = {
       username: isSet(object.username) ? globalThis.String(object.username) : "",
       action: isSet(object.action) ? userActionFromJSON(object.action) : 0,
       changes: globalThis.Array.isArray(object?.changes) ? object.changes.map((e: any) => FieldChange.fromJSON(e)) : [],
+      displayName: isSet(object.displayName)
+        ? globalThis.String(object.displayName)
+        : isSet(object.display_name)
+        ? globalThis.String(object.display_name)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      lastSeenRunId: isSet(object.lastSeenRunId)
+        ? globalThis.Number(object.lastSeenRunId)
+        : isSet(object.last_seen_run_id)
+        ? globalThis.Number(object.last_seen_run_id)
+        : undefined,
     };
   },
 
@@ -1669,6 +1753,15 @@ export const PlanEntry: MessageFns<PlanEntry> = {
     if (message.changes?.length) {
       obj.changes = message.changes.map((e) => FieldChange.toJSON(e));
     }
+    if (message.displayName !== "") {
+      obj.displayName = message.displayName;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.lastSeenRunId !== undefined) {
+      obj.lastSeenRunId = Math.round(message.lastSeenRunId);
+    }
     return obj;
   },
 
@@ -1680,6 +1773,114 @@ export const PlanEntry: MessageFns<PlanEntry> = {
     message.username = object.username ?? "";
     message.action = object.action ?? 0;
     message.changes = object.changes?.map((e) => FieldChange.fromPartial(e)) || [];
+    message.displayName = object.displayName ?? "";
+    message.email = object.email ?? "";
+    message.lastSeenRunId = object.lastSeenRunId ?? undefined;
+    return message;
+  },
+};
+
+function createBaseErrorGroup(): ErrorGroup {
+  return { message: "", count: 0, exampleUsername: "" };
+}
+
+export const ErrorGroup: MessageFns<ErrorGroup> = {
+  encode(message: ErrorGroup, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.message !== "") {
+      writer.uint32(10).string(message.message);
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).int64(message.count);
+    }
+    if (message.exampleUsername !== "") {
+      writer.uint32(26).string(message.exampleUsername);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ErrorGroup {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseErrorGroup();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.exampleUsername = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ErrorGroup {
+    return {
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+      exampleUsername: isSet(object.exampleUsername)
+        ? globalThis.String(object.exampleUsername)
+        : isSet(object.example_username)
+        ? globalThis.String(object.example_username)
+        : "",
+    };
+  },
+
+  toJSON(message: ErrorGroup): unknown {
+    const obj: any = {};
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    if (message.exampleUsername !== "") {
+      obj.exampleUsername = message.exampleUsername;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ErrorGroup>, I>>(base?: I): ErrorGroup {
+    return ErrorGroup.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ErrorGroup>, I>>(object: I): ErrorGroup {
+    const message = createBaseErrorGroup();
+    message.message = object.message ?? "";
+    message.count = object.count ?? 0;
+    message.exampleUsername = object.exampleUsername ?? "";
     return message;
   },
 };
