@@ -32,6 +32,7 @@ import { createViews } from './views.js';
 import { MULTIPART_CSRF, type RouteContext } from './routes/route-context.js';
 import { configRoutes } from './routes/config.routes.js';
 import { controlFileRoutes } from './routes/control-file.routes.js';
+import { runExportsRoutes } from './routes/run-exports.routes.js';
 import { runsRoutes } from './routes/runs.routes.js';
 import { uploadsRoutes } from './routes/uploads.routes.js';
 
@@ -87,7 +88,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: 64 * 1024,
   });
   await app.register(cookie);
-  await app.register(formbody, { bodyLimit: 64 * 1024 });
+  // 256 KiB: an Apply form may leave up to 10,000 usernames out (run-state MAX_EXCLUDED_USERNAMES).
+  await app.register(formbody, { bodyLimit: 256 * 1024 });
   // File uploads stream through to RunService part by part (routes set their own size limits).
   await app.register(multipart, { limits: { fields: 10, files: 1, fieldSize: 64 * 1024 } });
   app.decorateRequest('session', undefined);
@@ -193,6 +195,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes(ctx));
   await app.register(usersRoutes(ctx));
   await app.register(runsRoutes(ctx));
+  await app.register(runExportsRoutes(ctx));
   await app.register(configRoutes(ctx));
   await app.register(controlFileRoutes(ctx));
   await app.register(uploadsRoutes(ctx));

@@ -28,6 +28,9 @@ import {
 
 const LOG_PAGE = 200;
 const PLAN_PAGE = 50;
+// The run page shows the first lines and users only; the log and plan pages have the rest, with filters.
+const LOG_PREVIEW = 20;
+const PLAN_PREVIEW = 20;
 const LOG_DOWNLOAD_PAGE = 10_000;
 const ID = /^[1-9][0-9]{0,15}$/;
 // Upload names are run-state's rule; the length bound keeps a URL small.
@@ -84,12 +87,12 @@ function actionEffect(action: RunAction, run: runsV1.Run): string {
 
 /** Registers /runs/:id and its sub-pages. */
 export function runsRoutes(ctx: RouteContext): FastifyPluginAsync {
-  async function logData(runId: number, q: LogQuery) {
+  async function logData(runId: number, q: LogQuery, pageSize = LOG_PAGE) {
     const username = text(q.username, 200);
     const level = LOG_LEVELS.find((l) => l.value === q.level);
     const page = await ctx.runs.getRunLog({
       runId,
-      pageSize: LOG_PAGE,
+      pageSize,
       pageToken: text(q.page, 1000),
       username: username || undefined,
       level: level?.proto,
@@ -97,13 +100,13 @@ export function runsRoutes(ctx: RouteContext): FastifyPluginAsync {
     return { runId, logFilter: { username, level: level?.value ?? '' }, log: page, levels: LOG_LEVELS };
   }
 
-  async function planData(run: runsV1.Run, q: PlanQuery) {
+  async function planData(run: runsV1.Run, q: PlanQuery, pageSize = PLAN_PAGE) {
     const search = text(q.q, 200).toLowerCase();
     const action = PLAN_ACTIONS.find((a) => a.value === q.action);
     // The page links carry q along, so every page of a search is filtered the same way.
     const plan = await ctx.runs.getRunPlan({
       runId: run.id,
-      pageSize: PLAN_PAGE,
+      pageSize,
       pageToken: text(q.page, 1000),
       action: action?.proto,
       usernamePrefix: search || undefined,
@@ -129,8 +132,8 @@ export function runsRoutes(ctx: RouteContext): FastifyPluginAsync {
       const run = await ctx.runs.getRun(runIdOf(request.params.id));
       const status = runStatusName(run.status);
       const [log, plan] = await Promise.all([
-        logData(run.id, {}),
-        hasPlan(run) ? planData(run, {}) : Promise.resolve(undefined),
+        logData(run.id, {}, LOG_PREVIEW),
+        hasPlan(run) ? planData(run, {}, PLAN_PREVIEW) : Promise.resolve(undefined),
       ]);
       return ctx.views.send(request, reply, 'pages/runs/show', {
         title: `Sync run ${run.id}`,
