@@ -4,6 +4,8 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type pg from 'pg';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { cancelOpenRuns, startRunsEnv, type RunsEnv } from './runs-env.js';
 import { form, signIn } from './support.js';
 
 export interface AdminRequests {
@@ -51,4 +53,27 @@ export async function signedInAdmin(portal: { app: FastifyInstance; pool: pg.Poo
       return rows as Array<{ action: string; target: string; actor: { displayName: string } }>;
     },
   };
+}
+
+/**
+ * The suite's real ingest-gateway, key-service and portal with a signed-in admin: started before the tests
+ * (handed to `ready`), stopped after them, and (`cleanEachTest`, the default) no open run left between tests.
+ */
+export function useSignedInRunsEnv(
+  ready: (env: RunsEnv, admin: AdminRequests) => void,
+  opts: { cleanEachTest?: boolean } = {},
+): void {
+  let env: RunsEnv | undefined;
+  beforeAll(async () => {
+    env = await startRunsEnv();
+    ready(env, await signedInAdmin(env.portal));
+  }, 120_000);
+  afterAll(async () => {
+    await env?.stop();
+  });
+  if (opts.cleanEachTest !== false) {
+    beforeEach(async () => {
+      if (env) await cancelOpenRuns(env);
+    });
+  }
 }

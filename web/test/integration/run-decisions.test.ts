@@ -3,24 +3,18 @@
  * part minus named users, needs a reason for a part, and the run page then says what was approved; a
  * follow-up run names the run it continues. Outcomes read as what happened.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getRun, openRemainderRun } from '@usersync/run-state';
-import { cancelOpenRuns, holdWithPlan, readyRun, startRunsEnv, type RunsEnv } from '../runs-env.js';
-import { signedInAdmin, type AdminRequests } from '../portal-requests.js';
+import { holdWithPlan, readyRun, type RunsEnv } from '../runs-env.js';
+import { useSignedInRunsEnv, type AdminRequests } from '../portal-requests.js';
 
 let env: RunsEnv;
 let admin: AdminRequests;
 const plan = { created: ['ann', 'bob'], updated: ['carl'], blocked: ['dora', 'dan'], unchanged: 10 };
 
-beforeAll(async () => {
-  env = await startRunsEnv();
-  admin = await signedInAdmin(env.portal);
-}, 120_000);
-afterAll(async () => {
-  await env?.stop();
-});
-beforeEach(async () => {
-  await cancelOpenRuns(env);
+useSignedInRunsEnv((e, a) => {
+  env = e;
+  admin = a;
 });
 
 describe('applying a held run in part', () => {

@@ -4,19 +4,18 @@
  * log viewer and download, file downloads, live progress. Settings pages: settings.test.ts.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getRun, writeRunProgress } from '@usersync/run-state';
 import {
   cancelOpenRuns,
   holdWithPlan,
   newestRunId,
   readyRun,
-  startRunsEnv,
   startSync,
   usersFile,
   type RunsEnv,
 } from '../runs-env.js';
-import { signedInAdmin, type AdminRequests } from '../portal-requests.js';
+import { useSignedInRunsEnv, type AdminRequests } from '../portal-requests.js';
 import { form } from '../support.js';
 
 let env: RunsEnv;
@@ -25,15 +24,9 @@ const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('he
 const get: AdminRequests['get'] = (url, headers) => admin.get(url, headers);
 const post: AdminRequests['post'] = (url, fields) => admin.post(url, fields);
 
-beforeAll(async () => {
-  env = await startRunsEnv();
-  admin = await signedInAdmin(env.portal);
-}, 120_000);
-afterAll(async () => {
-  await env?.stop();
-});
-beforeEach(async () => {
-  await cancelOpenRuns(env);
+useSignedInRunsEnv((e, a) => {
+  env = e;
+  admin = a;
 });
 
 describe('dashboard', () => {

@@ -3,18 +3,10 @@
  * profile schema lines), control file upload with its validation errors, manual upload into the run.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getRun } from '@usersync/run-state';
-import {
-  cancelOpenRuns,
-  controlFile,
-  newestRunId,
-  readyRun,
-  startRunsEnv,
-  usersFile,
-  type RunsEnv,
-} from '../runs-env.js';
-import { signedInAdmin, type AdminRequests } from '../portal-requests.js';
+import { cancelOpenRuns, controlFile, newestRunId, readyRun, usersFile, type RunsEnv } from '../runs-env.js';
+import { useSignedInRunsEnv, type AdminRequests } from '../portal-requests.js';
 
 let env: RunsEnv;
 let admin: AdminRequests;
@@ -22,15 +14,9 @@ const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('he
 const get: AdminRequests['get'] = (url, headers) => admin.get(url, headers);
 const post: AdminRequests['post'] = (url, fields) => admin.post(url, fields);
 
-beforeAll(async () => {
-  env = await startRunsEnv();
-  admin = await signedInAdmin(env.portal);
-}, 120_000);
-afterAll(async () => {
-  await env?.stop();
-});
-beforeEach(async () => {
-  await cancelOpenRuns(env);
+useSignedInRunsEnv((e, a) => {
+  env = e;
+  admin = a;
 });
 const postMultipart: AdminRequests['postMultipart'] = (url, fields) => admin.postMultipart(url, fields);
 
