@@ -9,46 +9,8 @@
  */
 import type pg from 'pg';
 import { copyRunPlanRows } from '@usersync/run-state';
-import { bool, copyText, CopyRows, field, jsonField } from '../engine/copy-writer.js';
-import type { FeedRow } from './feed.repository.js';
-
-const after = (field: string, json: string) => `{"field":"${field}","before":null,"after":${json}}`;
-const text = (value: string | null) => (value === null ? 'null' : JSON.stringify(value));
-
-/** A create's change list, as plan.repository's CREATED builds it in SQL. */
-function createdChanges(r: FeedRow): string {
-  return `[${after('email', text(r.email))},${after('groups', r.groupsJson!)},${after('nameFirst', text(r.nameFirst))},${after(
-    'nameLast',
-    text(r.nameLast),
-  )},${after('profile', r.profileJson!)},${after('tags', r.tagsJson!)},${after('title', text(r.title))}]`;
-}
-
-/** The COPY rows of a chunk's creates, encoded as the records come (no row object outlives its record). */
-export class EncodedCreates {
-  readonly users = new CopyRows();
-  readonly memberships = new CopyRows();
-  readonly history = new CopyRows();
-  readonly records = new CopyRows();
-  readonly stored = new CopyRows();
-  readonly plan = new CopyRows();
-
-  constructor(private readonly runId: number) {}
-
-  /** Encodes the valid row `r` as the create of user `id`. */
-  add(r: FeedRow, id: number): void {
-    const runId = this.runId;
-    const username = field(r.username);
-    this.users.add(
-      `${id}\t${username}\t${field(r.title)}\t${field(r.nameFirst)}\t${field(r.nameLast)}\t${field(r.email)}\t` +
-        `t\tt\t${bool(r.hasError)}\tt\t${jsonField(r.tagsJson)}\t${jsonField(r.profileJson)}\t${field(r.digest)}\t${runId}\n`,
-    );
-    for (const code of JSON.parse(r.groupsJson!) as string[]) this.memberships.add(`${id}\t${field(code)}\tsync\n`);
-    this.history.add(`${runId}\t${id}\tcreate\t\\N\n`); // the change list is the stored plan's (migration 003)
-    this.records.add(`${id}\t${runId}\t${jsonField(r.recordJson)}\t${r.recordDigest}\n`);
-    this.stored.add(`${runId}\t${username}\tcreate\t${jsonField(createdChanges(r))}\n`);
-    this.plan.add(`${username}\t${r.rec}\t${id}\tcreate\t${field(r.digest)}\n`);
-  }
-}
+import { copyText } from '../engine/copy-writer.js';
+import type { EncodedCreates } from '../engine/create-rows.js';
 
 /** COPYs encoded creates into the directory, the stored plan and the temp `plan` table. */
 export async function copyCreates(client: pg.ClientBase, e: EncodedCreates): Promise<void> {

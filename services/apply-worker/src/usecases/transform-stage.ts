@@ -28,7 +28,8 @@ import {
 } from '../store/feed.repository.js';
 import { CopyRows } from '../engine/copy-writer.js';
 import type { BaselineIndex } from '../engine/baseline-index.js';
-import { copyCreates, EncodedCreates } from '../store/direct-create.repository.js';
+import { EncodedCreates } from '../engine/create-rows.js';
+import { copyCreates } from '../store/direct-create.repository.js';
 
 /** Counts of the transform stage. */
 export interface TransformStats {
