@@ -7,8 +7,11 @@
 import type pg from 'pg';
 import { withTransaction } from '@usersync/platform';
 
-/** The run outcome a delivery reports (the event subject's last token). */
-export type DeliveryEventKind = 'completed' | 'failed' | 'held' | 'cancelled';
+/**
+ * What a delivery reports: a run outcome (the event subject's last token), or `reminder`, the email
+ * notify-worker sends once per run that has been held too long (its event id is made from the run id).
+ */
+export type DeliveryEventKind = 'completed' | 'failed' | 'held' | 'cancelled' | 'reminder';
 
 /** The key and origin of a delivery. */
 export interface DeliveryKey {
@@ -71,7 +74,7 @@ export async function withDelivery(
 
 /** One report delivery as the run page shows it. */
 export interface DeliveryView {
-  /** The run outcome reported: completed, failed, held or cancelled. */
+  /** What was reported: completed, failed, held, cancelled, or reminder (held too long). */
   eventKind: string;
   channel: 'email' | 'webhook';
   /** Email address or endpoint URL. */

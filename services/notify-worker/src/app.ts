@@ -3,9 +3,11 @@ import type { Logger } from 'pino';
 import { Streams } from '@usersync/contracts';
 import { defineService, type DeclaredService } from '@usersync/platform';
 import { createEmailSender } from './clients/email.sender.js';
+import { createDepartmentLookup } from './clients/lookup.client.js';
 import type { Config } from './config.js';
 import { reportHost } from './domain/run-report.js';
 import { runOutcomeHandler } from './handlers/run-outcome.handler.js';
+import { heldReminderTask } from './usecases/held-reminders.js';
 
 export const SERVICE = 'notify-worker';
 /** The schema this service owns (deliveries). */
@@ -15,8 +17,9 @@ export const CONSUMER = 'notify-worker';
 const MIGRATIONS = fileURLToPath(new URL('../migrations', import.meta.url));
 
 /**
- * notify-worker: schema `notify`, the SMTP transport and the durable consumer of run outcomes, which
- * sends each report by email and webhook and records every delivery.
+ * notify-worker: schema `notify`, the SMTP transport, the durable consumer of run outcomes, which
+ * sends each report by email and webhook and records every delivery, and the reminder task for runs
+ * held too long.
  */
 export function createApp(config: Config, log: Logger): Promise<DeclaredService> {
   return defineService(
@@ -32,22 +35,41 @@ export function createApp(config: Config, log: Logger): Promise<DeclaredService>
         smtpUrl: config.SMTP_URL,
         from: config.REPORT_FROM ?? `usersync <usersync@${host}>`,
       });
+      const lookup = createDepartmentLookup(config.LOOKUP_SERVICE_ADDR, { deadlineMs: config.LOOKUP_TIMEOUT_MS, log });
+      const sources = { pool, publicUrl: config.PUBLIC_URL, host, lookup };
+      const webhook = {
+        secret: config.WEBHOOK_SECRET || undefined,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        attemptsPerDelivery: config.WEBHOOK_ATTEMPTS_PER_DELIVERY,
+        maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+        retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+      };
       const handler = runOutcomeHandler({
-        pool,
+        ...sources,
         email,
-        publicUrl: config.PUBLIC_URL,
-        host,
+        subjectStyle: config.NOTIFY_SUBJECT_STYLE,
         attachMaxBytes: config.REPORT_ATTACH_MAX_BYTES,
         maxDeliver: config.NOTIFY_MAX_DELIVER,
-        webhook: {
-          secret: config.WEBHOOK_SECRET || undefined,
-          timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-          attemptsPerDelivery: config.WEBHOOK_ATTEMPTS_PER_DELIVERY,
-          maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
-          retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
-        },
+        webhook,
       });
+      const reminders =
+        config.NOTIFY_HELD_REMINDER_HOURS > 0
+          ? [
+              heldReminderTask(
+                {
+                  ...sources,
+                  email,
+                  log,
+                  hours: config.NOTIFY_HELD_REMINDER_HOURS,
+                  maxAttempts: config.NOTIFY_MAX_DELIVER,
+                  webhook,
+                },
+                config.NOTIFY_REMINDER_CHECK_MS,
+              ),
+            ]
+          : [];
       if (!config.WEBHOOK_SECRET) log.warn('WEBHOOK_SECRET is not set: webhook reports will be recorded as failed');
+      if (!config.LOOKUP_SERVICE_ADDR?.trim()) log.info('LOOKUP_SERVICE_ADDR is not set: reports list no departments');
       return {
         consumers: [
           {
@@ -60,7 +82,8 @@ export function createApp(config: Config, log: Logger): Promise<DeclaredService>
           },
         ],
         healthPort: config.HEALTH_PORT,
-        close: [() => email.close()],
+        tasks: reminders,
+        close: [() => email.close(), () => lookup.close()],
       };
     },
   );

@@ -31,6 +31,19 @@ const Env = z.object({
   /** Redelivery backoff after a transient failure: base doubling up to max. */
   NOTIFY_BACKOFF_BASE_MS: int(0, 2_000),
   NOTIFY_BACKOFF_MAX_MS: int(0, 300_000),
+  /**
+   * Subject line: `outcome` says what happened (`Held: would block 200 users — usersync <host>`);
+   * `haplo` keeps Haplo's `User feed report / <error delta> / <host>` for filters built on it.
+   */
+  NOTIFY_SUBJECT_STYLE: z.enum(['outcome', 'haplo']).default('outcome'),
+  /** LookupService (host:port) for the blocked users' departments; unset or empty: usernames without departments. */
+  LOOKUP_SERVICE_ADDR: z.string().optional(),
+  /** Deadline of one LookupUser call: a slow lookup delays a report by at most this. */
+  LOOKUP_TIMEOUT_MS: int(100, 2_000),
+  /** Remind the report addresses of a run held this many hours (fractions allowed); 0: no reminders. */
+  NOTIFY_HELD_REMINDER_HOURS: z.coerce.number().min(0).default(24),
+  /** How often the reminder task looks for runs held too long. */
+  NOTIFY_REMINDER_CHECK_MS: int(100, 300_000),
   HEALTH_PORT: port(9102),
 });
 

@@ -1,6 +1,6 @@
 /** Sends report emails over SMTP with nodemailer (SMTP_URL: smtp:// or smtps://, credentials in the URL). */
 import nodemailer from 'nodemailer';
-import type { RenderedEmail } from '../domain/report-email.js';
+import type { RenderedEmail } from '../domain/email-parts.js';
 
 /** A file attached to the report. */
 export interface MailAttachment {

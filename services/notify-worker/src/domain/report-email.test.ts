@@ -26,15 +26,20 @@ const inputs = (over: Partial<ReportInputs> = {}): ReportInputs => ({
 });
 
 describe('renderReportEmail', () => {
-  it('puts a negative error delta and the host in the subject', () => {
+  it('says the outcome in the subject and the first line, and the counts and the run page in the body', () => {
     const mail = renderReportEmail(buildRunReport(inputs()), 'attached');
-    expect(mail.subject).toBe('User feed report / -3 / sync.example.org');
+    expect(mail.subject).toBe('Complete with errors: 2 errors, 1,204 created, 3 blocked — usersync sync.example.org');
+    expect(mail.text.split('\n')[0]).toBe('Complete with errors: 2 errors, 1,204 created, 3 blocked');
+    expect(mail.text).toContain('Outcome: Run 7 applied, with errors (below)');
     expect(mail.text).toContain('Changes: created 1,204, updated 0, reactivated 0, blocked 3, unchanged 0');
     expect(mail.text).toContain('Run page: https://sync.example.org/runs/7');
   });
 
-  it('counts a missing previous run as 0 errors', () => {
-    expect(renderReportEmail(buildRunReport(inputs({ previousErrors: null })), '').subject).toBe(
+  it('keeps Haplo’s subject with NOTIFY_SUBJECT_STYLE=haplo: the error delta (a missing previous run counts 0)', () => {
+    expect(renderReportEmail(buildRunReport(inputs()), '', 'haplo').subject).toBe(
+      'User feed report / -3 / sync.example.org',
+    );
+    expect(renderReportEmail(buildRunReport(inputs({ previousErrors: null })), '', 'haplo').subject).toBe(
       'User feed report / 2 / sync.example.org',
     );
   });
@@ -55,10 +60,54 @@ describe('renderReportEmail', () => {
       }),
     );
     const mail = renderReportEmail(report, '');
+    expect(mail.subject).toBe('Held: would block 1,204 users, 2 errors — usersync sync.example.org');
     expect(mail.text).toContain('If applied: would block 1,204 users (14% of 8,600; limit 10%)');
     expect(mail.text).toContain('Planned changes: created 0, updated 0, reactivated 0, blocked 1,204');
     expect(mail.text).toContain('Review and apply: https://sync.example.org/runs/7');
     expect(report.appliedAt).toBeNull();
+  });
+
+  it('lists the users a held run would block, escaped, with links to the review and to the blocks', () => {
+    const users = [
+      { username: 'alice', displayName: 'Alice Smith', department: 'Chemistry' },
+      { username: '<b>bob</b>', displayName: null, department: null },
+    ];
+    const report = buildRunReport(
+      inputs({
+        kind: 'held',
+        event: { holdReason: 'block_threshold', holdDetail: 'would block 200 users (20% of 1,000; limit 10%)' },
+        run: { ...inputs().run, errorCount: 0, planCounts: { blocked: 200 } },
+        blocked: { users, total: 200 },
+      }),
+    );
+    const mail = renderReportEmail(report, '');
+    expect(mail.subject).toBe('Held: would block 200 users — usersync sync.example.org');
+    expect(mail.text).toContain(
+      [
+        'Users this run would block: the first 2 of 200',
+        '- alice (Alice Smith), Chemistry',
+        '- <b>bob</b>',
+        'All blocks in the plan: https://sync.example.org/runs/7/plan?action=block',
+      ].join('\n'),
+    );
+    expect(mail.html).toContain('<td>alice</td><td>Alice Smith</td><td>Chemistry</td>');
+    expect(mail.html).toContain('<td>&lt;b&gt;bob&lt;/b&gt;</td>');
+    expect(mail.html).toContain('<a href="https://sync.example.org/runs/7/plan?action=block">');
+    expect(mail.html).toContain('<a href="https://sync.example.org/runs/7">');
+  });
+
+  it('names the run a partial approval’s follow-up continues', () => {
+    const report = buildRunReport(
+      inputs({
+        kind: 'held',
+        event: { holdReason: 'partial_remainder' },
+        run: { ...inputs().run, remainderOf: 6, holdDetail: '3 planned changes of run 6 were kept back' },
+      }),
+    );
+    const mail = renderReportEmail(report, '');
+    expect(mail.text).toContain('Continues run: 6, applied in part: this run holds the rest');
+    expect(mail.text).toContain('Run 6: https://sync.example.org/runs/6');
+    expect(mail.text).toContain('If applied: 3 planned changes of run 6 were kept back');
   });
 
   it('takes the host from PUBLIC_URL unless REPORT_HOSTNAME is set', () => {

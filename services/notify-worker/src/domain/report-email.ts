@@ -1,58 +1,53 @@
 /**
- * The report email (Haplo §3.10, extended): subject `User feed report / <error delta> / <host>`, a
- * plain-text part and an HTML part saying the same. Everything from the run or the log is escaped
- * in the HTML part: log lines quote feed data, which is untrusted.
+ * The report email (Haplo §3.10, extended): a subject that says the outcome (report-subject.ts), a
+ * plain-text part and an HTML part saying the same — the outcome, counts, hold reason, the users a run
+ * blocks with links to its review and to its blocks, and the log's ERROR lines.
  */
-import type { RunReport } from './run-report.js';
+import {
+  blockedHtml,
+  blockedText,
+  countsRow,
+  escapeHtml,
+  num,
+  rowsHtml,
+  rowsText,
+  type RenderedEmail,
+  type Row,
+} from './email-parts.js';
+import { outcomeHeadline, reportSubject, type SubjectStyle } from './report-subject.js';
+import type { ReportOutcome, RunReport } from './run-report.js';
 
-/** Subject, text and HTML of one report. */
-export interface RenderedEmail {
-  subject: string;
-  text: string;
-  html: string;
-}
+export { escapeHtml, type RenderedEmail } from './email-parts.js';
 
-/** Escapes text for HTML element content and quoted attribute values. */
-export function escapeHtml(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
-const OUTCOME: Record<RunReport['status'], string> = {
+const OUTCOME: Record<ReportOutcome, string> = {
   complete: 'applied',
-  failure: 'failed; nothing was applied',
+  complete_with_errors: 'applied, with errors (below)',
+  failed: 'failed; nothing was applied',
   held: 'held: waiting for an admin to review it',
   cancelled: 'cancelled',
 };
 
-const num = (n: number) => n.toLocaleString('en-US');
-
-/** Haplo's subject line. */
-export const reportSubject = (r: RunReport): string => `User feed report / ${r.errorDelta} / ${r.host}`;
-
-/** The lines both parts share, as [label, value] pairs. */
-function summary(r: RunReport): Array<[string, string]> {
-  const rows: Array<[string, string]> = [
-    ['Outcome', `Run ${r.runId} ${OUTCOME[r.status]}`],
-    ['Sync run at', r.createdAt.toISOString()],
+/** The label/value lines both parts share. */
+function summary(r: RunReport): Row[] {
+  const rows: Row[] = [
+    { label: 'Outcome', value: `Run ${r.runId} ${OUTCOME[r.outcome]}` },
+    { label: 'Sync run at', value: r.createdAt.toISOString() },
   ];
-  if (r.appliedAt) rows.push([r.status === 'complete' ? 'Applied at' : 'Finished at', r.appliedAt.toISOString()]);
-  rows.push(['Errors', num(r.errors)], ['Change in error count', String(r.errorDelta)]);
-  const c = r.counts;
-  rows.push([
-    r.countsArePlanned ? 'Planned changes' : 'Changes',
-    `created ${num(c.created)}, updated ${num(c.updated)}, reactivated ${num(c.reactivated)}, ` +
-      `blocked ${num(c.blocked)}, unchanged ${num(c.unchanged)}`,
-  ]);
-  if (r.holdText) rows.push(['Hold reason', r.holdText]);
-  if (r.holdDetail) rows.push(['If applied', r.holdDetail]);
-  if (r.failure) rows.push(['Failure', r.failure]);
-  if (r.cancelReason) rows.push(['Cancel reason', r.cancelReason]);
-  rows.push([r.status === 'held' ? 'Review and apply' : 'Run page', r.runUrl]);
+  if (r.appliedAt)
+    rows.push({ label: r.status === 'complete' ? 'Applied at' : 'Finished at', value: r.appliedAt.toISOString() });
+  rows.push(
+    { label: 'Errors', value: num(r.errors) },
+    { label: 'Change in error count', value: String(r.errorDelta) },
+    countsRow(r),
+  );
+  if (r.holdText) rows.push({ label: 'Hold reason', value: r.holdText });
+  if (r.holdDetail) rows.push({ label: 'If applied', value: r.holdDetail });
+  if (r.remainderOf !== null)
+    rows.push({ label: 'Continues run', value: `${r.remainderOf}, applied in part: this run holds the rest` });
+  if (r.failure) rows.push({ label: 'Failure', value: r.failure });
+  if (r.cancelReason) rows.push({ label: 'Cancel reason', value: r.cancelReason });
+  rows.push({ label: r.status === 'held' ? 'Review and apply' : 'Run page', value: r.runUrl, link: true });
+  if (r.remainderOfUrl) rows.push({ label: `Run ${r.remainderOf}`, value: r.remainderOfUrl, link: true });
   return rows;
 }
 
@@ -64,14 +59,25 @@ function errorsHeading(r: RunReport): string {
     : `ERROR lines: ${num(r.errorLineTotal)}`;
 }
 
-/** Renders the email for a report; `attachmentNote` says whether the log is attached. */
-export function renderReportEmail(r: RunReport, attachmentNote: string): RenderedEmail {
+/**
+ * Renders the email for a report; `attachmentNote` says whether the log is attached; `style` picks the
+ * subject line (the body is the same in both).
+ */
+export function renderReportEmail(
+  r: RunReport,
+  attachmentNote: string,
+  style: SubjectStyle = 'outcome',
+): RenderedEmail {
   const rows = summary(r);
+  const headline = outcomeHeadline(r);
   const text = [
+    headline,
+    '',
     `User sync report for ${r.host}`,
     '',
-    ...rows.map(([k, v]) => `${k}: ${v}`),
+    ...rowsText(rows),
     '',
+    ...blockedText(r),
     errorsHeading(r),
     ...r.errorLines,
     '',
@@ -80,19 +86,17 @@ export function renderReportEmail(r: RunReport, attachmentNote: string): Rendere
   ].join('\n');
 
   const e = escapeHtml;
-  const cell = (k: string, v: string) =>
-    k === 'Run page' || k === 'Review and apply'
-      ? `<tr><th align="left">${e(k)}</th><td><a href="${e(v)}">${e(v)}</a></td></tr>`
-      : `<tr><th align="left">${e(k)}</th><td>${e(v)}</td></tr>`;
   const html = [
     '<!doctype html><html><body>',
-    `<h1>User sync report for ${e(r.host)}</h1>`,
+    `<h1>${e(headline)}</h1>`,
+    `<p>User sync report for ${e(r.host)}</p>`,
     `<h2>Change in error count: ${e(String(r.errorDelta))}</h2>`,
-    `<table>${rows.map(([k, v]) => cell(k, v)).join('')}</table>`,
+    rowsHtml(rows),
+    blockedHtml(r),
     `<h2>Sync log</h2><p>${e(errorsHeading(r))}</p>`,
     r.errorLines.length ? `<pre>${r.errorLines.map(e).join('\n')}</pre>` : '',
     `<p>${e(attachmentNote)}</p>`,
     '</body></html>',
   ].join('\n');
-  return { subject: reportSubject(r), text, html };
+  return { subject: reportSubject(r, style), text, html };
 }

@@ -2,7 +2,14 @@
  * The report of one run outcome, as every channel needs it: built once per event from the event
  * and the run's stored data, then rendered as an email or a webhook body. Pure: no I/O.
  */
-import { HOLD_REASON_TEXT, type ActionCountsRow, type HoldReason, fullCounts } from '@usersync/run-state';
+import {
+  HOLD_REASON_TEXT,
+  fullCounts,
+  runOutcome,
+  type ActionCountsRow,
+  type HoldReason,
+  type RunOutcome,
+} from '@usersync/run-state';
 
 /** The run outcomes that produce a report (the subject's last token). */
 export const OUTCOME_KINDS = ['completed', 'failed', 'held', 'cancelled'] as const;
@@ -18,12 +25,35 @@ const STATUS_OF: Record<OutcomeKind, ReportStatus> = {
   cancelled: 'cancelled',
 };
 
+/** What became of the run (run-state's runOutcome), or `held` while it waits for an admin. */
+export type ReportOutcome = RunOutcome | 'held';
+
+/** A user the run blocks (or would block): the plan's username and name, the directory's department. */
+export interface BlockedUser {
+  username: string;
+  displayName: string | null;
+  /** The user's `department` tag from lookup-service; null when unknown or lookup-service is unreachable. */
+  department: string | null;
+}
+
+/** The first users a run blocks, how many it blocks in all, and the plan filtered to its blocks. */
+export interface BlockedList {
+  users: BlockedUser[];
+  total: number;
+  /** `<portal>/runs/<id>/plan?action=block`. */
+  url: string;
+}
+
+/** Blocked users named in a report; the plan page lists the rest. */
+export const BLOCKED_USERS_SHOWN = 10;
+
 /** Everything a report says about a run. */
 export interface RunReport {
   host: string;
   runId: number;
   kind: OutcomeKind;
   status: ReportStatus;
+  outcome: ReportOutcome;
   createdAt: Date;
   appliedAt: Date | null;
   /** This run's error count. */
@@ -41,6 +71,11 @@ export interface RunReport {
   failure: string | null;
   cancelReason: string | null;
   runUrl: string;
+  /** Held and complete runs that block someone: who; else null. */
+  blocked: BlockedList | null;
+  /** The run this one holds the rest of, after a partial approval; null otherwise. */
+  remainderOf: number | null;
+  remainderOfUrl: string | null;
   /** The first ERROR lines of the log (at most ERROR_LINES_SHOWN). */
   errorLines: string[];
   errorLineTotal: number;
@@ -55,6 +90,11 @@ export const errorDelta = (errors: number, previousErrors: number | null): numbe
 /** The run page in the portal. */
 export function runPageUrl(publicUrl: string, runId: number): string {
   return `${publicUrl.replace(/\/+$/, '')}/runs/${runId}`;
+}
+
+/** The run's plan in the portal, filtered to its blocks. */
+export function planBlocksUrl(publicUrl: string, runId: number): string {
+  return `${runPageUrl(publicUrl, runId)}/plan?action=block`;
 }
 
 /** The report's host: REPORT_HOSTNAME when set, else PUBLIC_URL's hostname. */
@@ -79,6 +119,7 @@ export interface ReportInputs {
     holdDetail: string | null;
     failureMessage: string | null;
     cancelReason: string | null;
+    remainderOf?: number | null;
   };
   /** Facts carried by the event; they win over the run row, which may have moved on since. */
   event: {
@@ -94,7 +135,12 @@ export interface ReportInputs {
   previousErrors: number | null;
   errorLines: string[];
   errorLineTotal: number;
+  /** The first blocked users of the stored plan and their total (held and complete runs); absent: none. */
+  blocked?: { users: BlockedUser[]; total: number };
 }
+
+const outcomeOf = (status: ReportStatus, errors: number): ReportOutcome =>
+  status === 'held' ? 'held' : (runOutcome({ status, errorCount: errors }) ?? 'complete');
 
 /** Assembles the report of one outcome. */
 export function buildRunReport(i: ReportInputs): RunReport {
@@ -102,11 +148,14 @@ export function buildRunReport(i: ReportInputs): RunReport {
   const errors = event.errorCount ?? run.errorCount;
   const holdReason = kind === 'held' ? (event.holdReason ?? run.holdReason) : null;
   const holdDetail = kind === 'held' ? event.holdDetail || run.holdDetail || null : null;
+  const status = STATUS_OF[kind];
+  const blocks = status === 'held' || status === 'complete' ? i.blocked : undefined;
   return {
     host: i.host,
     runId: run.id,
     kind,
-    status: STATUS_OF[kind],
+    status,
+    outcome: outcomeOf(status, errors),
     createdAt: run.createdAt,
     appliedAt: kind === 'completed' ? (event.appliedAt ?? run.finishedAt) : kind === 'held' ? null : run.finishedAt,
     errors,
@@ -119,12 +168,25 @@ export function buildRunReport(i: ReportInputs): RunReport {
     failure: kind === 'failed' ? event.error || run.failureMessage || null : null,
     cancelReason: kind === 'cancelled' ? event.reason || run.cancelReason || null : null,
     runUrl: runPageUrl(i.publicUrl, run.id),
+    blocked:
+      blocks && blocks.users.length > 0
+        ? {
+            users: blocks.users.slice(0, BLOCKED_USERS_SHOWN),
+            total: Math.max(blocks.total, blocks.users.length),
+            url: planBlocksUrl(i.publicUrl, run.id),
+          }
+        : null,
+    remainderOf: run.remainderOf ?? null,
+    remainderOfUrl: run.remainderOf ? runPageUrl(i.publicUrl, run.remainderOf) : null,
     errorLines: i.errorLines.slice(0, ERROR_LINES_SHOWN),
     errorLineTotal: i.errorLineTotal,
   };
 }
 
-/** The webhook body: the same summary as the email, as JSON. */
+/**
+ * The webhook body: the same summary as the email, as JSON. Receivers parse it: fields are added, never
+ * renamed or removed (outcome, cancelReason, remainderOf and the blocked users came later).
+ */
 export function webhookPayload(r: RunReport) {
   return {
     host: r.host,
@@ -140,5 +202,10 @@ export function webhookPayload(r: RunReport) {
     holdDetail: r.holdDetail,
     failure: r.failure,
     runUrl: r.runUrl,
+    outcome: r.outcome,
+    cancelReason: r.cancelReason,
+    remainderOf: r.remainderOf,
+    blockedUsers: r.blocked?.users ?? [],
+    blockedUrl: r.blocked?.url ?? null,
   };
 }

@@ -3,12 +3,10 @@
  * and to the signed webhook. Other sync.run.* subjects (sync.run.queued) are acked and ignored: NATS
  * 2.9 allows one filter subject per consumer, so the durable sees all of sync.run.>.
  */
-import type pg from 'pg';
 import { decodeAnyEvent, type EventOf } from '@usersync/contracts';
 import { RetryableError, ValidationError, type MessageHandler } from '@usersync/platform';
 import {
   holdReasonFromProto,
-  loadRunReportData,
   loadSyncConfig,
   reportTargetsOf,
   runLogSizeBytes,
@@ -16,12 +14,12 @@ import {
   type ActionCountsRow,
 } from '@usersync/run-state';
 import { deliverTo, type DeliveryContext, type WebhookSettings } from '../usecases/deliver-target.js';
+import { loadReport, type ReportSources } from '../usecases/load-report.js';
 import type { EmailSender, MailAttachment } from '../clients/email.sender.js';
 import { renderReportEmail } from '../domain/report-email.js';
+import type { SubjectStyle } from '../domain/report-subject.js';
 import {
-  ERROR_LINES_SHOWN,
   OUTCOME_KINDS,
-  buildRunReport,
   webhookPayload,
   type OutcomeKind,
   type ReportInputs,
@@ -29,11 +27,9 @@ import {
 } from '../domain/run-report.js';
 
 /** What the handler needs, built once by createApp. */
-export interface NotifyDeps {
-  pool: pg.Pool;
+export interface NotifyDeps extends ReportSources {
   email: EmailSender;
-  publicUrl: string;
-  host: string;
+  subjectStyle: SubjectStyle;
   /** The full log is attached when at most this many bytes. */
   attachMaxBytes: number;
   webhook: WebhookSettings;
@@ -73,11 +69,6 @@ function decodeOutcome(
   return { runId: Number(e.runId), eventId: e.eventId, facts };
 }
 
-async function loadReport(deps: NotifyDeps, kind: OutcomeKind, runId: number, facts: ReportInputs['event']) {
-  const data = await loadRunReportData(deps.pool, runId, ERROR_LINES_SHOWN);
-  return buildRunReport({ host: deps.host, publicUrl: deps.publicUrl, kind, event: facts, ...data });
-}
-
 async function emailContent(deps: NotifyDeps, report: RunReport) {
   const size = await runLogSizeBytes(deps.pool, report.runId);
   const attachments: MailAttachment[] = [];
@@ -87,7 +78,7 @@ async function emailContent(deps: NotifyDeps, report: RunReport) {
     attachments.push({ filename: `run-${report.runId}.log`, content: await runLogText(deps.pool, report.runId) });
     note = `The full log is attached (run-${report.runId}.log).`;
   } else note = `The full log (${size.toLocaleString('en-US')} bytes) is too large to attach: read it on the run page.`;
-  return { mail: renderReportEmail(report, note), attachments };
+  return { mail: renderReportEmail(report, note, deps.subjectStyle), attachments };
 }
 
 /** The consumer's handler: at most one successful send per (run, outcome, channel, recipient). */
@@ -102,7 +93,7 @@ export function runOutcomeHandler(deps: NotifyDeps): MessageHandler {
       log.debug({ runId }, 'no report recipients configured');
       return;
     }
-    const report = await loadReport(deps, kind, runId, facts);
+    const { report } = await loadReport(deps, kind, runId, facts);
     let content: ReturnType<typeof emailContent> | undefined;
     const ctx: DeliveryContext = {
       pool: deps.pool,
@@ -110,7 +101,7 @@ export function runOutcomeHandler(deps: NotifyDeps): MessageHandler {
       runId,
       eventId,
       kind,
-      lastDelivery: deliveryCount >= deps.maxDeliver,
+      finalAttempt: () => deliveryCount >= deps.maxDeliver,
       email: deps.email,
       emailContent: () => (content ??= emailContent(deps, report)),
       webhookBody: JSON.stringify(webhookPayload(report)),

@@ -6,9 +6,8 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { ReportTarget as DeliveryTarget } from '@usersync/run-state';
-import type { RenderedEmail } from '../domain/report-email.js';
-import type { OutcomeKind } from '../domain/run-report.js';
-import { withDelivery, type DeliveryStatus, type SendResult } from '@usersync/notify-state';
+import type { RenderedEmail } from '../domain/email-parts.js';
+import { withDelivery, type DeliveryEventKind, type DeliveryStatus, type SendResult } from '@usersync/notify-state';
 import {
   describeSmtpError,
   isPermanentSmtpError,
@@ -27,30 +26,32 @@ export interface WebhookSettings {
   retryBaseMs: number;
 }
 
-/** What every target of one event shares. */
+/** What every target of one event (or of one reminder) shares. */
 export interface DeliveryContext {
   pool: pg.Pool;
   log: Logger;
   runId: number;
+  /** The event's id; a reminder's is made from its run id (`reminder:<id>`), so it is sent once per run. */
   eventId: string;
-  kind: OutcomeKind;
-  /** This is the event's last delivery: a transient failure is final now. */
-  lastDelivery: boolean;
+  kind: DeliveryEventKind;
+  /** Whether a transient failure is final now, given the row's attempts so far (the event's last delivery). */
+  finalAttempt: (attemptsSoFar: number) => boolean;
   email: EmailSender;
   /** Rendered once, on first use, and only when an email is actually sent. */
   emailContent: () => Promise<{ mail: RenderedEmail; attachments: MailAttachment[] }>;
-  webhookBody: string;
+  /** Absent for a reminder, which is emailed only. */
+  webhookBody?: string;
   webhook: WebhookSettings;
 }
 
-async function sendEmail(ctx: DeliveryContext, to: string): Promise<SendResult> {
+async function sendEmail(ctx: DeliveryContext, to: string, attemptsSoFar: number): Promise<SendResult> {
   const { mail, attachments } = await ctx.emailContent();
   try {
     await ctx.email.send(to, mail, attachments);
     return { status: 'delivered', attemptsMade: 1 };
   } catch (err) {
     const error = describeSmtpError(err);
-    const final = isPermanentSmtpError(err) || ctx.lastDelivery;
+    const final = isPermanentSmtpError(err) || ctx.finalAttempt(attemptsSoFar);
     ctx.log.warn({ channel: 'email', error, final }, final ? 'email failed' : 'email failed; will retry');
     return { status: final ? 'failed' : 'pending', attemptsMade: 1, error };
   }
@@ -58,6 +59,7 @@ async function sendEmail(ctx: DeliveryContext, to: string): Promise<SendResult> 
 
 async function sendWebhook(ctx: DeliveryContext, url: string, attemptsSoFar: number): Promise<SendResult> {
   const w = ctx.webhook;
+  if (ctx.webhookBody === undefined) return { status: 'failed', attemptsMade: 0, error: 'nothing to POST' };
   if (!w.secret)
     return { status: 'failed', attemptsMade: 0, error: 'WEBHOOK_SECRET is not set: reports are never sent unsigned' };
   const allowed = Math.min(w.attemptsPerDelivery, w.maxAttempts - attemptsSoFar);
@@ -71,7 +73,7 @@ async function sendWebhook(ctx: DeliveryContext, url: string, attemptsSoFar: num
     retryBaseMs: w.retryBaseMs,
   });
   if (out.delivered) return { status: 'delivered', attemptsMade: out.attemptsMade };
-  const final = out.permanent || ctx.lastDelivery || attemptsSoFar + out.attemptsMade >= w.maxAttempts;
+  const final = out.permanent || ctx.finalAttempt(attemptsSoFar) || attemptsSoFar + out.attemptsMade >= w.maxAttempts;
   ctx.log.warn(
     { channel: 'webhook', error: out.lastError, final },
     final ? 'webhook failed' : 'webhook failed; will retry',
@@ -91,7 +93,7 @@ export function deliverTo(ctx: DeliveryContext, target: DeliveryTarget): Promise
   return withDelivery(ctx.pool, key, (state) => {
     if (target.invalid) return Promise.resolve({ status: 'failed', attemptsMade: 0, error: target.invalid });
     return target.channel === 'email'
-      ? sendEmail(ctx, target.recipient)
+      ? sendEmail(ctx, target.recipient, state.attempts)
       : sendWebhook(ctx, target.recipient, state.attempts);
   });
 }
