@@ -98,7 +98,8 @@ describe('the whole pipeline, every service a real process', () => {
     const mail = await sys.waitForMail(firstRunId, (m) =>
       (m.text ?? '').includes(`Outcome: Run ${firstRunId} applied`),
     );
-    expect(mail.subject).toBe('User feed report / 1 / 127.0.0.1');
+    expect(mail.subject).toBe('Complete with errors: 1 error, 3 created — usersync 127.0.0.1');
+    expect(mail.text).toContain('Change in error count: 1');
     expect(mail.text).toContain('ERROR lines: 1\nERROR: No username in record 3: {"FIRST":"Nobody"');
     expect(mail.attachments.map((a) => a.filename)).toEqual([`run-${firstRunId}.log`]);
     expect(mail.text).toContain(`${sys.portalUrl}/runs/${firstRunId}`);
@@ -193,6 +194,7 @@ describe('the whole pipeline, every service a real process', () => {
       (m.text ?? '').includes(`Outcome: Run ${secondRunId} applied`),
     );
     // No errors this run, one in the previous complete run.
-    expect(mail.subject).toBe('User feed report / -1 / 127.0.0.1');
+    expect(mail.subject).toBe('Complete: 1 updated, 1 blocked — usersync 127.0.0.1');
+    expect(mail.text).toContain('Change in error count: -1');
   });
 });

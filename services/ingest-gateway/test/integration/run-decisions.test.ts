@@ -7,12 +7,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { commonV1, runsV1 } from '@usersync/contracts';
 import { ConflictError, ValidationError } from '@usersync/platform';
 import { ADMIN, startGatewayEnv, type GatewayEnv } from '../support/gateway-env.js';
-import { cancelOpenRuns } from '../support/fixtures.js';
+import { cancelOpenRuns, outboxSubjects } from '../support/fixtures.js';
 import { callRunService, readyRun } from '../support/run-service-calls.js';
 
 let env: GatewayEnv;
 const A = commonV1.UserAction;
 const call = <T>(method: string, req: unknown) => callRunService<T>(env, method, req);
+const getRunOf = async (runId: number) => (await call<runsV1.GetRunResponse>('getRun', { runId })).run!;
+const S = runsV1.RunStatus;
 const SAFE = { actions: [A.USER_ACTION_CREATE, A.USER_ACTION_UPDATE, A.USER_ACTION_REACTIVATE], excludedUsernames: [] };
 
 beforeAll(async () => {
@@ -35,6 +37,31 @@ async function heldPlannedRun(): Promise<number> {
   await env.pool.query(`UPDATE runs.run SET plan_digest = 'planned-by-the-worker' WHERE id = $1`, [id]);
   return id;
 }
+
+describe('ApplyRun of a held run', () => {
+  it('applies a held run once planned: running, approved by the actor, queued event, audited', async () => {
+    const id = await readyRun(env);
+    await fetch(`${env.baseUrl}/api/user-sync/start-sync`, {
+      method: 'POST',
+      headers: { authorization: env.authHeader },
+    });
+    const held = await getRunOf(id);
+    expect(held).toMatchObject({ status: S.RUN_STATUS_HELD, holdReason: commonV1.HoldReason.HOLD_REASON_FIRST_RUN });
+    expect(held.hasPlan).toBe(false);
+    // Sent to the worker to be planned, not applied; nobody may approve it blind.
+    expect((await outboxSubjects(env)).at(-1)).toBe('sync.run.queued');
+    await expect(call('applyRun', { runId: id, actor: ADMIN })).rejects.toThrow(/still being planned/);
+    await env.pool.query(`UPDATE runs.run SET plan_digest = 'planned-by-the-worker' WHERE id = $1`, [id]);
+    expect((await getRunOf(id)).hasPlan).toBe(true);
+    const run = (await call<runsV1.ApplyRunResponse>('applyRun', { runId: id, actor: ADMIN })).run!;
+    expect(run).toMatchObject({ status: S.RUN_STATUS_RUNNING, holdReason: 0, approvedBy: ADMIN });
+    expect((await outboxSubjects(env)).at(-1)).toBe('sync.run.queued');
+    const audit = await env.pool.query(`SELECT action FROM runs.run_audit WHERE run_id = $1 ORDER BY id DESC LIMIT 1`, [
+      id,
+    ]);
+    expect(audit.rows[0].action).toBe('apply');
+  });
+});
 
 describe('ApplyRun with a scope', () => {
   it('stores the scope on the run, keeps its hold reason for the worker, and audits the decision', async () => {

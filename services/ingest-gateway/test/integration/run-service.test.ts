@@ -65,29 +65,6 @@ async function waitForRelay(): Promise<void> {
 }
 
 describe('transitions', () => {
-  it('applies a held run once planned: running, approved by the actor, queued event, audited', async () => {
-    const id = await readyRun();
-    await fetch(`${env.baseUrl}/api/user-sync/start-sync`, {
-      method: 'POST',
-      headers: { authorization: env.authHeader },
-    });
-    const held = await getRun(id);
-    expect(held).toMatchObject({ status: S.RUN_STATUS_HELD, holdReason: commonV1.HoldReason.HOLD_REASON_FIRST_RUN });
-    expect(held.hasPlan).toBe(false);
-    // Sent to the worker to be planned, not applied; nobody may approve it blind.
-    expect((await outboxSubjects(env)).at(-1)).toBe('sync.run.queued');
-    await expect(call('applyRun', { runId: id, actor: ADMIN })).rejects.toThrow(/still being planned/);
-    await env.pool.query(`UPDATE runs.run SET plan_digest = 'planned-by-the-worker' WHERE id = $1`, [id]);
-    expect((await getRun(id)).hasPlan).toBe(true);
-    const run = (await call<runsV1.ApplyRunResponse>('applyRun', { runId: id, actor: ADMIN })).run!;
-    expect(run).toMatchObject({ status: S.RUN_STATUS_RUNNING, holdReason: 0, approvedBy: ADMIN });
-    expect((await outboxSubjects(env)).at(-1)).toBe('sync.run.queued');
-    const audit = await env.pool.query(`SELECT action FROM runs.run_audit WHERE run_id = $1 ORDER BY id DESC LIMIT 1`, [
-      id,
-    ]);
-    expect(audit.rows[0].action).toBe('apply');
-  });
-
   it('refuses Apply on uploading, running and finished runs, and without an actor', async () => {
     await upload(env, '_control', controlFile(['users', 'staff']));
     const { rows } = await env.pool.query<{ id: string }>('SELECT id FROM runs.run ORDER BY id DESC LIMIT 1');
