@@ -32,7 +32,7 @@ export async function planChangesOf(
 
 /**
  * Recent runs (the last `window` by id) with problem lines for `username`, newest first, at most
- * `max`, each with its lines in log order: one index probe per run on (run_id, username).
+ * `max`, each with its lines in log order: one index probe per run on (run_id, lower(username), seq).
  */
 export async function userErrorRuns(
   db: Queryable,
@@ -42,7 +42,8 @@ export async function userErrorRuns(
   const { rows } = await db.query<{ run_id: string; at: Date; lines: string[] }>(
     `SELECT r.id AS run_id, coalesce(r.finished_at, r.updated_at) AS at, array_agg(l.text ORDER BY l.seq) AS lines
      FROM (SELECT id, finished_at, updated_at FROM runs.run ORDER BY id DESC LIMIT $2) r
-     JOIN runs.run_log l ON l.run_id = r.id AND l.username = $1 AND ${PROBLEM}
+     JOIN runs.run_log l ON l.run_id = r.id AND l.username IS NOT NULL AND lower(l.username) = lower($1)
+       AND ${PROBLEM}
      GROUP BY r.id, r.finished_at, r.updated_at ORDER BY r.id DESC LIMIT $3`,
     [username, opts.window, opts.max],
   );
@@ -58,9 +59,10 @@ export async function latestRunErrorCounts(
   const { rows } = await db.query<{ username: string; run_id: string; n: number }>(
     `SELECT l.username, r.id AS run_id, count(*)::int AS n
      FROM (SELECT id FROM runs.run WHERE status IN ('complete', 'failure') ORDER BY id DESC LIMIT 1) r
-     JOIN runs.run_log l ON l.run_id = r.id AND l.username = ANY($1::text[]) AND ${PROBLEM}
+     JOIN runs.run_log l ON l.run_id = r.id AND l.username IS NOT NULL
+       AND lower(l.username) = ANY($1::text[]) AND ${PROBLEM}
      GROUP BY l.username, r.id`,
-    [[...usernames]],
+    [usernames.map((u) => u.toLowerCase())],
   );
   return new Map(rows.map((r) => [r.username, { runId: Number(r.run_id), count: r.n }]));
 }
