@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../browser-support.js';
 import { freePort } from '@usersync/devstack';
 import type { ServiceApp } from '@usersync/platform';
 import * as lookupService from '@usersync/lookup-service';
@@ -22,16 +23,6 @@ import { people, simpleConfig, simpleControl } from '../../../services/apply-wor
 import { createApp, loadConfig } from '../../src/index.js';
 import { NOWHERE, silentLog } from '../support.js';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ADMIN = { email: 'ada@example.org', password: 'correct horse battery' };
 
 let h: Harness;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../browser-support.js';
 import type pg from 'pg';
 import { keysV1 } from '@usersync/contracts';
 import { createGrpcClient, createPool, unary, type ServiceApp } from '@usersync/platform';
@@ -16,16 +17,6 @@ import * as keyService from '@usersync/key-service';
 import { createApp, loadConfig } from '../../src/index.js';
 import { NOWHERE, silentLog } from '../support.js';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ADMIN = { email: 'ada@example.org', password: 'correct horse battery', name: 'ada' };
 const HOSTILE_NAME = '<script>alert(1)</script>';
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../browser-support.js';
 import { freePort } from '@usersync/devstack';
 import { getRun } from '@usersync/run-state';
 import { ADMIN } from '../support.js';
@@ -22,16 +23,6 @@ import {
   type RunsEnv,
 } from '../runs-env.js';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 let env: RunsEnv;
