@@ -4,7 +4,7 @@
  * approves; the worker applies only the plan rows inside it and opens the follow-up for the rest.
  */
 import { commonV1, type runsV1 } from '@usersync/contracts';
-import { ValidationError } from '@usersync/platform';
+import { ValidationError, type Actor } from '@usersync/platform';
 import type { PlanAction } from './run-plan.js';
 import type { Queryable, RunRow } from './run.repository.js';
 
@@ -82,10 +82,19 @@ export async function openRemainderRun(db: Queryable, run: RunRow, detail: strin
     [run.id, run.expectedFiles, detail],
   );
   const id = Number(rows[0]!.id);
+  await copyRunFiles(db, run.id, id);
+  return id;
+}
+
+/**
+ * Copies every file of one run into another, `_control` included, none replaceable: Re-apply (uploaded by
+ * the admin who re-applies) and a partial approval's follow-up (the uploaders kept).
+ */
+export async function copyRunFiles(db: Queryable, fromRunId: number, toRunId: number, by?: Actor): Promise<void> {
   await db.query(
     `INSERT INTO runs.run_file (run_id, name, digest, size, filename, replaceable, uploaded_by)
-     SELECT $2, name, digest, size, filename, false, uploaded_by FROM runs.run_file WHERE run_id = $1`,
-    [run.id, id],
+     SELECT $2, name, digest, size, filename, false, coalesce($3::jsonb, uploaded_by) FROM runs.run_file
+     WHERE run_id = $1`,
+    [fromRunId, toRunId, by ? JSON.stringify(by) : null],
   );
-  return id;
 }

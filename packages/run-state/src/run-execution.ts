@@ -29,16 +29,13 @@ export interface RunForApply {
 /** Loads a run for the apply worker; NotFoundError when it does not exist. */
 export async function loadRunForApply(db: Queryable, runId: number): Promise<RunForApply> {
   const run = await getRun(db, runId);
-  const digest = await db.query<{ plan_digest: string | null }>('SELECT plan_digest FROM runs.run WHERE id = $1', [
-    runId,
-  ]);
   const files = await db.query<{ name: string; digest: string; size: string }>(
     'SELECT name, digest, size FROM runs.run_file WHERE run_id = $1 ORDER BY name',
     [runId],
   );
   return {
     run,
-    previewDigest: digest.rows[0]?.plan_digest ?? null,
+    previewDigest: run.planDigest,
     files: files.rows.map((f) => ({ name: f.name, digest: f.digest, size: Number(f.size) })),
   };
 }

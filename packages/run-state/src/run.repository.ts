@@ -55,7 +55,9 @@ export interface RunRow {
   failureMessage: string | null;
   counts: ActionCountsRow;
   planCounts: ActionCountsRow;
-  /** A plan is stored (its digest is what an admin's approval must match). */
+  /** Digest of the stored plan: what an admin's approval must match; null before the run is planned. */
+  planDigest: string | null;
+  /** A plan is stored (planDigest is set). */
   hasPlan: boolean;
   /** The part of the plan an admin approved, when it was a part (approval-scope.ts). */
   approvedScope: ApprovalScope | null;
@@ -129,6 +131,7 @@ export function mapRunRow(r: Record<string, unknown>): RunRow {
     failureMessage: (r.failure_message as string) ?? null,
     counts: (r.counts as ActionCountsRow) ?? {},
     planCounts: (r.plan_counts as ActionCountsRow) ?? {},
+    planDigest: (r.plan_digest as string) ?? null,
     hasPlan: r.plan_digest !== null && r.plan_digest !== undefined,
     approvedScope: (r.approved_scope as ApprovalScope) ?? null,
     remainderOf: r.remainder_of === null || r.remainder_of === undefined ? null : Number(r.remainder_of),

@@ -44,3 +44,20 @@ export function availableActions(status: RunStatus): Array<'apply' | 'reapply' |
 export function isHeld(run: { status: RunStatus }): boolean {
   return run.status === 'held';
 }
+
+/**
+ * The hold a run shows: only while it is held. An approved run keeps its reason on the row, so the worker can
+ * hold it again for that reason should the preview be stale; it is not shown as held meanwhile.
+ */
+export function shownHold<R extends string>(run: {
+  status: RunStatus;
+  holdReason: R | null;
+  holdDetail: string | null;
+}): { reason: R; detail: string | null } | null {
+  return run.status === 'held' && run.holdReason ? { reason: run.holdReason, detail: run.holdDetail } : null;
+}
+
+/** When a run was applied: its finish time when complete; a failed or cancelled run was not applied. */
+export function appliedAt(run: { status: RunStatus; finishedAt: Date | null }): Date | null {
+  return run.status === 'complete' ? run.finishedAt : null;
+}

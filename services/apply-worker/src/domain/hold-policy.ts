@@ -74,6 +74,14 @@ export interface Approval {
   heldFor: HoldReason | null;
 }
 
+/** The approval a run's row records: who approved it (if anyone), its stored preview, what it was held for. */
+export function approvalOf(
+  run: { approvedBy: unknown; holdReason: HoldReason | null },
+  previewDigest: string | null,
+): Approval {
+  return { approved: run.approvedBy !== null, previewDigest, heldFor: run.holdReason };
+}
+
 /** True when the approval is of a previewed plan, which the new plan's digest must match. */
 export function hasPreviewToVerify(approval: Approval): boolean {
   return approval.approved && approval.previewDigest !== null;

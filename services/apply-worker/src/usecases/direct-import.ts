@@ -9,7 +9,7 @@
  */
 import type pg from 'pg';
 import { clearRunPlan } from '@usersync/run-state';
-import { hasPreviewToVerify, holdFor } from '../domain/hold-policy.js';
+import { approvalOf, holdDecision, holdFor } from '../domain/hold-policy.js';
 import { createPlanTable, summarizePlan } from '../store/plan.repository.js';
 import { upsertManagedGroups } from '../store/directory-apply.repository.js';
 import { firstUserId, userIdsUsedUpTo } from '../store/direct-create.repository.js';
@@ -48,9 +48,8 @@ export async function directFirstImport(
   await ctx.checkpoint();
   const facts = { hasUsernameRule: true, validRecords: stats.validRecords, inFeed: plan.inFeed, blocks: 0 };
   if (holdFor(facts, run.settings)) throw new Error('Logic error: a direct first import found a reason to hold');
-  const { approvedBy, holdReason } = run.input.run;
-  const approval = { approved: approvedBy !== null, previewDigest: run.input.previewDigest, heldFor: holdReason };
-  if (hasPreviewToVerify(approval) && approval.previewDigest !== plan.digest) {
+  // With no reason of its own to hold, the hold decision holds only for a stale approved preview.
+  if (holdDecision(facts, run.settings, approvalOf(run.input.run, run.input.previewDigest), plan.digest)) {
     throw new StalePreview(`run ${runId}: the plan differs from the approved preview`);
   }
   run.lap('storePlan');

@@ -6,7 +6,7 @@
  * applies the changes in its scope and opens a held follow-up run for the rest, in the same transaction.
  */
 import type pg from 'pg';
-import { holdDecision, plannedHold } from '../domain/hold-policy.js';
+import { approvalOf, holdDecision, plannedHold } from '../domain/hold-policy.js';
 import { CHANGE_ACTIONS, isPartial, openRemainderRun, type ApprovalScope, type RunRow } from '@usersync/run-state';
 import { noteLine } from '../domain/log-lines.js';
 import { buildPlan, keepBackOutsideScope, storePlan, summarizePlan } from '../store/plan.repository.js';
@@ -43,12 +43,7 @@ export async function plannedApply(
     inFeed: plan.inFeed,
     blocks: plan.counts.blocked,
   };
-  const approval = {
-    approved: input.run.approvedBy !== null,
-    previewDigest: input.previewDigest,
-    heldFor: input.run.holdReason,
-  };
-  const planHold = holdDecision(facts, settings, approval, plan.digest);
+  const planHold = holdDecision(facts, settings, approvalOf(input.run, input.previewDigest), plan.digest);
   if (opts.planOnly || planHold) {
     await storePlan(client, input.run.id);
     run.lap('storePlan');

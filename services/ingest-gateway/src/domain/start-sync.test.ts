@@ -114,8 +114,8 @@ describe('renderStartSync with the run', () => {
       `<response><sync error="false" status="admin-intervention-required" run-id="7" run-url="${RUN_URL}" ` +
         `hold-reason="block_threshold">${message}</sync></response>`,
     );
-    // Haplo's way (ready with a hold reason) is held too; no detail means no parenthesis.
-    expect(render('ok', 'json', { status: 'ready', holdReason: 'empty_source' }).body).toContain(
+    // No detail means no parenthesis.
+    expect(render('ok', 'json', { status: 'held', holdReason: 'empty_source' }).body).toContain(
       '"message":"OK: The files contain no user records, but users are in the feed: applying would block them all; must apply manually."',
     );
   });

@@ -4,7 +4,7 @@
  * run and its status URL, and for a queued run they say what the worker decided when it decided within
  * the wait (issue 16: scripts get honest answers). The plain text form is Haplo's line, byte for byte.
  */
-import { HOLD_REASON_TEXT, type HoldReason, type RunStatus } from '@usersync/run-state';
+import { HOLD_REASON_TEXT, isHeld, type HoldReason, type RunStatus } from '@usersync/run-state';
 
 export type StartSyncOutcome = 'ok' | 'disabled' | 'unsafe' | 'unready';
 export type StartSyncFormat = 'plain' | 'json' | 'xml';
@@ -59,11 +59,6 @@ export interface StartSyncAnswer extends OutcomeText {
   hold?: { reason: { code: HoldReason; text: string } | null; detail: string | null };
 }
 
-/** A held run: the new `held` status, or a `ready` run with a hold reason (Haplo's way, before issue 16). */
-export function isHeldState(state: Pick<StartSyncRunState, 'status' | 'holdReason'>): boolean {
-  return state.status === 'held' || state.holdReason !== null;
-}
-
 function holdOf(state: StartSyncRunState): NonNullable<StartSyncAnswer['hold']> {
   return {
     reason: state.holdReason ? { code: state.holdReason, text: HOLD_REASON_TEXT[state.holdReason] } : null,
@@ -100,9 +95,7 @@ export function decisionText(state: StartSyncRunState): OutcomeText {
     case 'cancelled':
       return { status: 'cancelled', error: true, message: 'Error: sync was cancelled.' };
     default:
-      return isHeldState(state)
-        ? { status: ADMIN_INTERVENTION, error: false, message: heldMessage(state) }
-        : OUTCOMES.ok;
+      return isHeld(state) ? { status: ADMIN_INTERVENTION, error: false, message: heldMessage(state) } : OUTCOMES.ok;
   }
 }
 

@@ -70,12 +70,3 @@ export async function putRunFile(db: Queryable, file: Omit<RunFileRow, 'uploaded
   );
   return mapFile(rows[0]);
 }
-
-/** Copies every file of one run into another (Re-apply), `_control` included, none replaceable. */
-export async function copyRunFiles(db: Queryable, fromRunId: number, toRunId: number, by: StoredActor): Promise<void> {
-  await db.query(
-    `INSERT INTO runs.run_file (run_id, name, digest, size, filename, replaceable, uploaded_by)
-     SELECT $2, name, digest, size, filename, false, $3 FROM runs.run_file WHERE run_id = $1`,
-    [fromRunId, toRunId, JSON.stringify(by)],
-  );
-}

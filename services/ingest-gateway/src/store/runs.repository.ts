@@ -1,6 +1,6 @@
 /** Queries and commands on runs.run that are not state transitions (those live in @usersync/run-state). */
 import { NotFoundError } from '@usersync/platform';
-import { mapRunRow, type Queryable, type RunRow } from '@usersync/run-state';
+import { mapRunRow, type Queryable, type RunRow, type RunStatus } from '@usersync/run-state';
 
 /** The open run (uploading, ready, held or running), locked for the caller's transaction; undefined when none. */
 export async function lockOpenRun(db: Queryable): Promise<RunRow | undefined> {
@@ -68,22 +68,28 @@ export async function setExpectedFiles(db: Queryable, runId: number, expectedFil
   ]);
 }
 
-/** A page of runs, newest first, strictly older than `beforeId` or newer than `afterId`. */
+/**
+ * A page of runs, newest first, strictly older than `beforeId` or newer than `afterId`, optionally only those
+ * in `statuses` (served by run_status_idx (status, id DESC)). The portal's list and the upload API's.
+ */
 export async function listRuns(
   db: Queryable,
-  page: { beforeId?: number; afterId?: number; limit: number },
+  page: { beforeId?: number; afterId?: number; limit: number; statuses?: readonly RunStatus[] },
 ): Promise<RunRow[]> {
+  const statuses = page.statuses?.length ? [...page.statuses] : null;
+  const inStatuses = '($3::text[] IS NULL OR status = ANY($3::text[]))';
   if (page.afterId !== undefined) {
     // Newer page: walk upwards from the cursor, then present newest first.
-    const { rows } = await db.query('SELECT * FROM runs.run WHERE id > $1 ORDER BY id ASC LIMIT $2', [
+    const { rows } = await db.query(`SELECT * FROM runs.run WHERE id > $1 AND ${inStatuses} ORDER BY id ASC LIMIT $2`, [
       page.afterId,
       page.limit,
+      statuses,
     ]);
     return rows.map(mapRunRow).reverse();
   }
   const { rows } = await db.query(
-    'SELECT * FROM runs.run WHERE ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2',
-    [page.beforeId ?? null, page.limit],
+    `SELECT * FROM runs.run WHERE ($1::bigint IS NULL OR id < $1) AND ${inStatuses} ORDER BY id DESC LIMIT $2`,
+    [page.beforeId ?? null, page.limit, statuses],
   );
   return rows.map(mapRunRow);
 }

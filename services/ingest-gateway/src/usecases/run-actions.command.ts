@@ -4,11 +4,17 @@
  */
 import type { Pool } from 'pg';
 import { ConflictError, isUniqueViolation, withDatabase, withTransaction } from '@usersync/platform';
-import { getRun, transitionRun, type ApprovalScope, type RunRow, type StoredActor } from '@usersync/run-state';
+import {
+  copyRunFiles,
+  getRun,
+  transitionRun,
+  type ApprovalScope,
+  type RunRow,
+  type StoredActor,
+} from '@usersync/run-state';
 import { IngestCodes } from '../domain/messages.js';
 import { enqueueRunCancelled, enqueueRunQueued } from '../store/run-events.outbox.js';
 import { recordAudit } from '../store/audit.repository.js';
-import { copyRunFiles } from '../store/run-files.repository.js';
 import { findOpenRun, insertRun, lockOpenRun, lockRun } from '../store/runs.repository.js';
 
 function anotherRunOpen(open: RunRow | undefined, runId: number): ConflictError {

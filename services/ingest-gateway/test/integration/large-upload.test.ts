@@ -75,10 +75,12 @@ describe('large uploads', () => {
     try {
       const res = await streamUpload(`${env.baseUrl}/api/haplo-user-sync/upload-file`, env.authHeader, hash);
       expect(res.status).toBe(200);
-      expect(JSON.parse(res.body)).toMatchObject({
+      expect(JSON.parse(res.body)).toEqual({
         digest: hash.digest('hex'),
         fileSize: SIZE,
         filename: 'users.json',
+        runId: expect.any(Number),
+        runUrl: expect.stringMatching(/^http:\/\/[^/]+\/api\/haplo-user-sync\/runs\/\d+$/),
       });
     } finally {
       clearInterval(sampler);

@@ -1,7 +1,9 @@
 /** Rows of the runs schema → RunService messages. */
 import { commonV1, runsV1 } from '@usersync/contracts';
 import {
+  appliedAt,
   approvalScopeToProto,
+  shownHold,
   holdReasonToProto,
   statusToProto,
   type ActionCountsRow,
@@ -24,17 +26,15 @@ export function fileToProto(f: RunFileRow): runsV1.RunFile {
 }
 
 export function runToProto(run: RunRow, files: readonly RunFileRow[]): runsV1.Run {
+  const hold = shownHold(run);
   return {
     id: run.id,
     status: statusToProto(run.status),
-    // A run approved after a hold keeps its reason on the row (the worker re-holds a stale preview for it);
-    // it is shown only while the run is held.
-    holdReason: holdReasonToProto(run.status === 'held' ? run.holdReason : null),
-    holdDetail: run.status === 'held' ? (run.holdDetail ?? '') : '',
+    holdReason: holdReasonToProto(hold?.reason ?? null),
+    holdDetail: hold?.detail ?? '',
     createdAt: run.createdAt,
     startedAt: run.startedAt ?? undefined,
-    // Applied means applied: a failed or cancelled run has only finishedAt.
-    appliedAt: run.status === 'complete' ? (run.finishedAt ?? undefined) : undefined,
+    appliedAt: appliedAt(run) ?? undefined,
     finishedAt: run.finishedAt ?? undefined,
     hasPlan: run.hasPlan,
     remainderOfRunId: run.remainderOf ?? undefined,

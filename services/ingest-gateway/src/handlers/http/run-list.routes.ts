@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { ValidationError, withDatabase } from '@usersync/platform';
 import { RUN_STATUSES, type RunStatus } from '@usersync/run-state';
-import { listRunsPage } from '../../store/run-list.repository.js';
+import { listRuns } from '../../store/runs.repository.js';
 import { runListUrl } from './api-urls.js';
 import { runJson } from './run-status.routes.js';
 
@@ -80,12 +80,16 @@ export function registerRunListRoutes(app: FastifyInstance, deps: { pool: Pool }
   const prefix = app.prefix;
   app.get('/runs', async (request, reply) => {
     const params = parseRunListQuery(request.query as Record<string, QueryValue>);
-    const page = await withDatabase(() => listRunsPage(deps.pool, params));
-    const last = page.runs.at(-1);
-    const next = page.more && last ? runListUrl(request, prefix, nextQuery(params, last.id)) : null;
+    // One more than a page tells whether there is a next one.
+    const rows = await withDatabase(() =>
+      listRuns(deps.pool, { beforeId: params.before, limit: params.limit + 1, statuses: params.statuses }),
+    );
+    const runs = rows.slice(0, params.limit);
+    const last = runs.at(-1);
+    const next = rows.length > params.limit && last ? runListUrl(request, prefix, nextQuery(params, last.id)) : null;
     return reply
       .code(200)
       .type('application/json; charset=utf-8')
-      .send(JSON.stringify({ runs: page.runs.map(runJson), next }, null, 2));
+      .send(JSON.stringify({ runs: runs.map(runJson), next }, null, 2));
   });
 }

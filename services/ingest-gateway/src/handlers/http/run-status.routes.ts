@@ -2,27 +2,25 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { ValidationError, withDatabase } from '@usersync/platform';
-import { HOLD_REASON_TEXT, getRun, runOutcome, type RunRow } from '@usersync/run-state';
+import { HOLD_REASON_TEXT, appliedAt, getRun, runOutcome, shownHold, type RunRow } from '@usersync/run-state';
 import { listRunFiles, type RunFileRow } from '../../store/run-files.repository.js';
 
 /** The JSON shape of a run for scripts (stable: scripts parse it), without its files (the runs list). */
 export function runJson(run: RunRow) {
-  const held = run.status === 'held';
+  const hold = shownHold(run);
   return {
     id: run.id,
     status: run.status,
     // What became of a finished run: complete, complete_with_errors, failed (nothing applied), cancelled.
     outcome: runOutcome(run),
-    // Shown while held only: an approved run keeps its reason on the row for the worker's stale check.
-    holdReason: held && run.holdReason ? { code: run.holdReason, text: HOLD_REASON_TEXT[run.holdReason] } : null,
-    holdDetail: held ? run.holdDetail : null,
+    holdReason: hold ? { code: hold.reason, text: HOLD_REASON_TEXT[hold.reason] } : null,
+    holdDetail: hold ? hold.detail : null,
     // A held run can be approved once its plan is stored.
     hasPlan: run.hasPlan,
     createdAt: run.createdAt,
     readyAt: run.readyAt,
     startedAt: run.startedAt,
-    // Applied means applied: a failed or cancelled run has only finishedAt.
-    appliedAt: run.status === 'complete' ? run.finishedAt : null,
+    appliedAt: appliedAt(run),
     finishedAt: run.finishedAt,
     approvedBy: run.approvedBy ? { kind: run.approvedBy.kind, displayName: run.approvedBy.displayName } : null,
     approvedScope: run.approvedScope,
