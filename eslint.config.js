@@ -16,6 +16,7 @@ const SERVICES = {
 const PACKAGE_LAYERS = {
   contracts: [],
   'control-file': [],
+  scim: [],
   platform: ['contracts'],
   'run-state': ['contracts', 'platform', 'control-file'],
   'notify-state': ['contracts', 'platform'],

@@ -12,6 +12,7 @@ export default defineConfig({
       '@usersync/control-file': src('./packages/control-file/src/index.ts'),
       '@usersync/run-state': src('./packages/run-state/src/index.ts'),
       '@usersync/notify-state': src('./packages/notify-state/src/index.ts'),
+      '@usersync/scim': src('./packages/scim/src/index.ts'),
       '@usersync/devstack': src('./packages/devstack/src/index.ts'),
       '@usersync/cli': src('./packages/cli/src/index.ts'),
       '@usersync/key-service': src('./services/key-service/src/index.ts'),
