@@ -1,11 +1,13 @@
 /**
  * First-start admin (DESIGN §9): while no admin account exists, create one from
- * USERSYNC_ADMIN_EMAIL / USERSYNC_ADMIN_PASSWORD; without a password, generate one and show it
- * once (a clearly marked warn line, and the credentials file when configured). Replicas starting
+ * USERSYNC_ADMIN_EMAIL / USERSYNC_ADMIN_PASSWORD; without a password, generate one and write it to a
+ * credentials file (mode 0600; USERSYNC_ADMIN_CREDENTIALS_FILE, default `admin-credentials.txt` in the
+ * working directory). The password never goes to the log: logs are shipped, kept and read by more
+ * people than the one who should sign in first; the log names only the file. Replicas starting
  * together serialise on an advisory lock, so exactly one of them creates the account.
  */
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { withTransaction } from '@usersync/platform';
@@ -16,6 +18,8 @@ import { generatePassword } from './passwords.js';
 
 /** Email of the generated admin when USERSYNC_ADMIN_EMAIL is not set. */
 export const DEFAULT_ADMIN_EMAIL = 'admin@localhost';
+/** Where a generated password goes when USERSYNC_ADMIN_CREDENTIALS_FILE is not set: the working (data) directory. */
+export const DEFAULT_CREDENTIALS_FILE = 'admin-credentials.txt';
 /** Advisory lock key for seeding ('usadmin' in ASCII). */
 const SEED_LOCK_KEY = BigInt('0x757361646d696e').toString();
 
@@ -23,11 +27,13 @@ const SEED_LOCK_KEY = BigInt('0x757361646d696e').toString();
 export interface SeedOptions {
   email?: string;
   password?: string;
+  /** Where a generated password is written; relative paths are from the working directory. */
   credentialsFile?: string;
 }
 
-/** What seeding did. `password` is set only when it was generated (so the caller may show it). */
-export type SeedOutcome = { created: false } | { created: true; email: string; generatedPassword?: string };
+/** What seeding did. `generatedPassword` is set only when it was generated (it is in the credentials file). */
+export type SeedOutcome =
+  { created: false } | { created: true; email: string; generatedPassword?: string; credentialsFile?: string };
 
 /** Creates the first admin when there is none; a no-op otherwise. */
 export async function seedAdmin(pool: pg.Pool, opts: SeedOptions, log: Logger): Promise<SeedOutcome> {
@@ -37,6 +43,11 @@ export async function seedAdmin(pool: pg.Pool, opts: SeedOptions, log: Logger): 
     const email = opts.email ?? DEFAULT_ADMIN_EMAIL;
     const generatedPassword = opts.password === undefined ? generatePassword() : undefined;
     const admin = await createAdminAccount(client, { email, password: opts.password ?? generatedPassword! });
+    // Written before the account commits: when the file cannot be written (read-only disk, bad path) the
+    // start fails with that error and no admin exists, rather than an admin whose password nobody knows.
+    const credentialsFile =
+      generatedPassword === undefined ? undefined : resolve(opts.credentialsFile ?? DEFAULT_CREDENTIALS_FILE);
+    if (credentialsFile) await writeCredentials(credentialsFile, admin.email, generatedPassword!);
     await auditRepository(client).write({
       actor: { kind: 'system', id: '', displayName: 'usersync' },
       action: 'admin.seeded',
@@ -44,7 +55,7 @@ export async function seedAdmin(pool: pg.Pool, opts: SeedOptions, log: Logger): 
       detail: { generatedPassword: generatedPassword !== undefined },
       ip: null,
     });
-    return { created: true, email: admin.email, generatedPassword };
+    return { created: true, email: admin.email, generatedPassword, credentialsFile };
   });
   if (!outcome.created) {
     if (opts.email || opts.password) log.debug('an admin exists; USERSYNC_ADMIN_* ignored');
@@ -54,12 +65,9 @@ export async function seedAdmin(pool: pg.Pool, opts: SeedOptions, log: Logger): 
     log.info({ email: outcome.email }, 'first admin created from USERSYNC_ADMIN_EMAIL / USERSYNC_ADMIN_PASSWORD');
     return outcome;
   }
-  if (opts.credentialsFile) await writeCredentials(opts.credentialsFile, outcome.email, outcome.generatedPassword);
-  // Shown once, by design (DESIGN §9): this is the only way to learn a generated password. The key
-  // is not `password`, which the logger redacts everywhere else on purpose.
   log.warn(
-    { email: outcome.email, initialAdminPassword: outcome.generatedPassword, credentialsFile: opts.credentialsFile },
-    '*** FIRST ADMIN CREATED WITH A GENERATED PASSWORD: sign in with this email and password, then keep them safe; it is not shown again ***',
+    { email: outcome.email, credentialsFile: outcome.credentialsFile },
+    '*** FIRST ADMIN CREATED WITH A GENERATED PASSWORD: it is in the credentials file (mode 0600) named here; sign in, change it, then delete the file ***',
   );
   return outcome;
 }

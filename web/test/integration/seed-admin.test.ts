@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { openDatabase } from '@usersync/platform';
 import { createTestDatabase, type TestDatabase } from '@usersync/devstack';
 import { MIGRATIONS_DIR, OWNER } from '../../src/app.js';
-import { DEFAULT_ADMIN_EMAIL, seedAdmin } from '../../src/security/seed-admin.js';
+import { DEFAULT_ADMIN_EMAIL, DEFAULT_CREDENTIALS_FILE, seedAdmin } from '../../src/security/seed-admin.js';
 import { verifyPassword } from '../../src/security/passwords.js';
 import { silentLog } from '../support.js';
 
@@ -32,15 +32,23 @@ async function freshDatabase(): Promise<{ pool: pg.Pool; db: TestDatabase }> {
   return { pool, db };
 }
 
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'web-seed-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 function capturingLog() {
   const lines: Array<Record<string, unknown>> = [];
+  const raw: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
+      raw.push(chunk.toString('utf8'));
       lines.push(JSON.parse(chunk.toString('utf8')) as Record<string, unknown>);
       done();
     },
   });
-  return { log: pino({ level: 'debug' }, stream), lines };
+  return { log: pino({ level: 'debug' }, stream), lines, raw };
 }
 
 const hashOf = async (pool: pg.Pool, email: string) =>
@@ -55,7 +63,12 @@ describe(seedAdmin.name, () => {
     const { pool } = await freshDatabase();
     const { log, lines } = capturingLog();
     const outcome = await seedAdmin(pool, { email: 'Ops@Example.org', password: 'a very long secret' }, log);
-    expect(outcome).toEqual({ created: true, email: 'ops@example.org', generatedPassword: undefined });
+    expect(outcome).toEqual({
+      created: true,
+      email: 'ops@example.org',
+      generatedPassword: undefined,
+      credentialsFile: undefined,
+    });
     expect(await verifyPassword('a very long secret', (await hashOf(pool, 'ops@example.org'))!)).toBe(true);
     expect(JSON.stringify(lines)).not.toContain('a very long secret');
     expect(await seedAdmin(pool, { email: 'other@example.org', password: 'another long secret' }, log)).toEqual({
@@ -65,12 +78,11 @@ describe(seedAdmin.name, () => {
     expect(rows).toEqual([{ email: 'ops@example.org' }]);
   });
 
-  it('generates a password, shows it once at warn level and writes the credentials file with mode 0600', async () => {
+  it('generates a password, writes it only to the credentials file (mode 0600) and logs only the path', async () => {
     const { pool } = await freshDatabase();
-    const dir = await mkdtemp(join(tmpdir(), 'web-seed-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir();
     const file = join(dir, 'nested', 'admin-credentials.txt');
-    const { log, lines } = capturingLog();
+    const { log, lines, raw } = capturingLog();
     const outcome = await seedAdmin(pool, { credentialsFile: file }, log);
     if (!outcome.created || !outcome.generatedPassword) throw new Error('expected a generated admin');
     expect(outcome.email).toBe(DEFAULT_ADMIN_EMAIL);
@@ -78,8 +90,14 @@ describe(seedAdmin.name, () => {
     expect(await verifyPassword(outcome.generatedPassword, (await hashOf(pool, DEFAULT_ADMIN_EMAIL))!)).toBe(true);
     const warn = lines.filter((l) => l.level === 40);
     expect(warn).toHaveLength(1);
-    expect(warn[0]).toMatchObject({ email: DEFAULT_ADMIN_EMAIL, initialAdminPassword: outcome.generatedPassword });
+    expect(warn[0]).toMatchObject({ email: DEFAULT_ADMIN_EMAIL, credentialsFile: file });
     expect(String(warn[0]!.msg)).toContain('FIRST ADMIN CREATED WITH A GENERATED PASSWORD');
+    // Not in any line, under any key, nor any part of it (the raw bytes the logger wrote).
+    expect(raw.join('')).not.toContain(outcome.generatedPassword);
+    expect(raw.join('')).not.toContain(outcome.generatedPassword.slice(0, 12));
+    // Nor in the audit trail.
+    const audit = await pool.query<{ detail: unknown }>('SELECT detail FROM admin.audit');
+    expect(JSON.stringify(audit.rows)).not.toContain(outcome.generatedPassword);
     expect(await readFile(file, 'utf8')).toBe(
       `email: ${DEFAULT_ADMIN_EMAIL}\npassword: ${outcome.generatedPassword}\n`,
     );
@@ -90,9 +108,41 @@ describe(seedAdmin.name, () => {
     expect(again.lines.filter((l) => l.level === 40)).toHaveLength(0);
   });
 
+  it('writes the credentials file in the working directory by default', async () => {
+    const { pool } = await freshDatabase();
+    const dir = await tempDir();
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const { log, raw } = capturingLog();
+      const outcome = await seedAdmin(pool, {}, log);
+      if (!outcome.created || !outcome.generatedPassword) throw new Error('expected a generated admin');
+      const file = join(dir, DEFAULT_CREDENTIALS_FILE);
+      expect(outcome.credentialsFile).toBe(file);
+      expect(await readFile(file, 'utf8')).toContain(`password: ${outcome.generatedPassword}\n`);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect(raw.join('')).toContain(JSON.stringify(file));
+      expect(raw.join('')).not.toContain(outcome.generatedPassword);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('creates no admin when the credentials file cannot be written, and says why', async () => {
+    const { pool } = await freshDatabase();
+    const dir = await tempDir();
+    // A directory where the file should be: writing it fails (EISDIR) even as root.
+    const file = join(dir, 'taken');
+    await mkdir(file);
+    await expect(seedAdmin(pool, { credentialsFile: file }, silentLog())).rejects.toThrow(/EISDIR/);
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM admin.admin_account');
+    expect(rows[0].n).toBe(0);
+  });
+
   it('creates exactly one admin when several replicas start at once', async () => {
     const { pool } = await freshDatabase();
-    const outcomes = await Promise.all([1, 2, 3, 4].map(() => seedAdmin(pool, {}, silentLog())));
+    const file = join(await tempDir(), 'admin-credentials.txt');
+    const outcomes = await Promise.all([1, 2, 3, 4].map(() => seedAdmin(pool, { credentialsFile: file }, silentLog())));
     expect(outcomes.filter((o) => o.created)).toHaveLength(1);
     const { rows } = await pool.query('SELECT count(*)::int AS n FROM admin.admin_account');
     expect(rows[0].n).toBe(1);
