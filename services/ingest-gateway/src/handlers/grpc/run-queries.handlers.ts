@@ -2,14 +2,22 @@
 import { once } from 'node:events';
 import type { Pool } from 'pg';
 import type { runsV1 } from '@usersync/contracts';
-import { NotFoundError, type ObjectStore, serverStreamHandler, unaryHandler, withDatabase } from '@usersync/platform';
-import { getRun } from '@usersync/run-state';
+import {
+  NotFoundError,
+  type ObjectStore,
+  serverStreamHandler,
+  unaryHandler,
+  ValidationError,
+  withDatabase,
+} from '@usersync/platform';
+import { getRun, holdReasonToProto } from '@usersync/run-state';
 import { IngestCodes } from '../../domain/messages.js';
 import { readLogPage } from '../../store/log-pages.repository.js';
 import { readPlanPage } from '../../store/plan-pages.repository.js';
 import { findRunFile, listFilesOfRuns, listRunFiles } from '../../store/run-files.repository.js';
 import { listRuns, runsAround } from '../../store/runs.repository.js';
 import { readRunProgress } from '../../store/run-progress.repository.js';
+import { readRunAttention, readRunHistory, type AttentionRunRow } from '../../store/run-history.repository.js';
 import { decodePageToken, encodePageToken, pageSize } from './page-token.js';
 import {
   actionFromProto,
@@ -25,6 +33,24 @@ export interface QueryDeps {
   pool: Pool;
   objects: ObjectStore;
 }
+
+/** The history window's time zone: an IANA name Intl knows (PostgreSQL knows the same tz database). */
+function historyTimeZone(zone: string): string {
+  if (!zone) return 'UTC';
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    throw new ValidationError('INGEST_BAD_TIME_ZONE', `Unknown time zone "${zone.slice(0, 64)}": use an IANA name.`);
+  }
+}
+
+const attentionRunToProto = (r: AttentionRunRow): runsV1.AttentionRun => ({
+  id: r.id,
+  createdAt: r.createdAt,
+  holdReason: holdReasonToProto(r.holdReason),
+  detail: r.detail,
+  finishedAt: r.finishedAt ?? undefined,
+});
 
 /** Handlers of the read RPCs. */
 export function createRunQueryHandlers({ pool, objects }: QueryDeps) {
@@ -114,6 +140,37 @@ export function createRunQueryHandlers({ pool, objects }: QueryDeps) {
           prevPageToken: first && page.hasBefore ? encodePageToken(first.username, 'prev') : '',
           // Counted once, when the plan was stored (run.plan_counts): a page never counts a million rows.
           counts: countsToProto(run.planCounts),
+        };
+      }),
+    ),
+
+    getRunHistory: unaryHandler<runsV1.GetRunHistoryRequest, runsV1.GetRunHistoryResponse>(async (req) => {
+      const zone = historyTimeZone(req.timeZone);
+      return withDatabase(async () => {
+        const days = await readRunHistory(pool, pageSize(req.days, 30, 366), zone);
+        return {
+          days: days.map((d) => ({
+            day: d.day,
+            complete: d.complete,
+            completeWithErrors: d.completeWithErrors,
+            failed: d.failed,
+            cancelled: d.cancelled,
+            p50DurationSeconds: d.p50Seconds,
+            maxDurationSeconds: d.maxSeconds,
+          })),
+        };
+      });
+    }),
+
+    getRunAttention: unaryHandler<runsV1.GetRunAttentionRequest, runsV1.GetRunAttentionResponse>(() =>
+      withDatabase(async () => {
+        const a = await readRunAttention(pool);
+        return {
+          held: a.held.map(attentionRunToProto),
+          failures: a.failures.map(attentionRunToProto),
+          failureCount: a.failureCount,
+          lastSuccessAt: a.lastSuccessAt ?? undefined,
+          lastUploadAt: a.lastUploadAt ?? undefined,
         };
       }),
     ),

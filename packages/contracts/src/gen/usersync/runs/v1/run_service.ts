@@ -704,6 +704,74 @@ export interface UploadControlFileResponse {
   errors: ControlFileError[];
 }
 
+/** Request for GetRunHistory. */
+export interface GetRunHistoryRequest {
+  /** How many calendar days back, today included; the server uses 30 when 0 and caps it at 366. */
+  days: number;
+  /** IANA time zone whose calendar days the runs are grouped by (e.g. "Europe/London"); UTC when empty. */
+  timeZone: string;
+}
+
+/** One calendar day of finished runs. */
+export interface RunHistoryDay {
+  /** The day, as YYYY-MM-DD in the request's time zone. */
+  day: string;
+  /** Runs that finished complete with no per-record errors. */
+  complete: number;
+  /** Runs that finished complete with per-record errors. */
+  completeWithErrors: number;
+  /** Runs whose apply failed as a whole. */
+  failed: number;
+  /** Runs cancelled (by an admin, or superseded). */
+  cancelled: number;
+  /** Median seconds from start of apply to finish, over the day's applied (complete or failed) runs; 0 when none. */
+  p50DurationSeconds: number;
+  /** Longest such duration in seconds; 0 when none. */
+  maxDurationSeconds: number;
+}
+
+/** Response of GetRunHistory. */
+export interface GetRunHistoryResponse {
+  /** Every day of the window, oldest first, days without runs included (all zero). */
+  days: RunHistoryDay[];
+}
+
+/** Request for GetRunAttention. */
+export interface GetRunAttentionRequest {
+}
+
+/** A run that waits for an admin, or that failed. */
+export interface AttentionRun {
+  /** Run id. */
+  id: number;
+  /** When it was created. */
+  createdAt:
+    | Date
+    | undefined;
+  /** Why it is held (held runs only). */
+  holdReason: HoldReason;
+  /** The hold's detail, or the failure message. */
+  detail: string;
+  /** When it finished (failed runs only). */
+  finishedAt: Date | undefined;
+}
+
+/** Response of GetRunAttention. */
+export interface GetRunAttentionResponse {
+  /** Held runs, oldest first (the longest wait leads). */
+  held: AttentionRun[];
+  /** Failed runs since the last complete one, newest first (at most 10). */
+  failures: AttentionRun[];
+  /** How many runs failed since the last complete one (may exceed the list). */
+  failureCount: number;
+  /** When a run last finished complete; unset when none ever did. */
+  lastSuccessAt:
+    | Date
+    | undefined;
+  /** When a file was last uploaded into any run; unset when none ever was. */
+  lastUploadAt: Date | undefined;
+}
+
 function createBaseRun(): Run {
   return {
     id: 0,
@@ -5624,6 +5692,693 @@ export const UploadControlFileResponse: MessageFns<UploadControlFileResponse> = 
   },
 };
 
+function createBaseGetRunHistoryRequest(): GetRunHistoryRequest {
+  return { days: 0, timeZone: "" };
+}
+
+export const GetRunHistoryRequest: MessageFns<GetRunHistoryRequest> = {
+  encode(message: GetRunHistoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.days !== 0) {
+      writer.uint32(8).int32(message.days);
+    }
+    if (message.timeZone !== "") {
+      writer.uint32(18).string(message.timeZone);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRunHistoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRunHistoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.days = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.timeZone = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRunHistoryRequest {
+    return {
+      days: isSet(object.days) ? globalThis.Number(object.days) : 0,
+      timeZone: isSet(object.timeZone)
+        ? globalThis.String(object.timeZone)
+        : isSet(object.time_zone)
+        ? globalThis.String(object.time_zone)
+        : "",
+    };
+  },
+
+  toJSON(message: GetRunHistoryRequest): unknown {
+    const obj: any = {};
+    if (message.days !== 0) {
+      obj.days = Math.round(message.days);
+    }
+    if (message.timeZone !== "") {
+      obj.timeZone = message.timeZone;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRunHistoryRequest>, I>>(base?: I): GetRunHistoryRequest {
+    return GetRunHistoryRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRunHistoryRequest>, I>>(object: I): GetRunHistoryRequest {
+    const message = createBaseGetRunHistoryRequest();
+    message.days = object.days ?? 0;
+    message.timeZone = object.timeZone ?? "";
+    return message;
+  },
+};
+
+function createBaseRunHistoryDay(): RunHistoryDay {
+  return {
+    day: "",
+    complete: 0,
+    completeWithErrors: 0,
+    failed: 0,
+    cancelled: 0,
+    p50DurationSeconds: 0,
+    maxDurationSeconds: 0,
+  };
+}
+
+export const RunHistoryDay: MessageFns<RunHistoryDay> = {
+  encode(message: RunHistoryDay, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.day !== "") {
+      writer.uint32(10).string(message.day);
+    }
+    if (message.complete !== 0) {
+      writer.uint32(16).int32(message.complete);
+    }
+    if (message.completeWithErrors !== 0) {
+      writer.uint32(24).int32(message.completeWithErrors);
+    }
+    if (message.failed !== 0) {
+      writer.uint32(32).int32(message.failed);
+    }
+    if (message.cancelled !== 0) {
+      writer.uint32(40).int32(message.cancelled);
+    }
+    if (message.p50DurationSeconds !== 0) {
+      writer.uint32(49).double(message.p50DurationSeconds);
+    }
+    if (message.maxDurationSeconds !== 0) {
+      writer.uint32(57).double(message.maxDurationSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunHistoryDay {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunHistoryDay();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.day = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.complete = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.completeWithErrors = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.failed = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.cancelled = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.p50DurationSeconds = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.maxDurationSeconds = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunHistoryDay {
+    return {
+      day: isSet(object.day) ? globalThis.String(object.day) : "",
+      complete: isSet(object.complete) ? globalThis.Number(object.complete) : 0,
+      completeWithErrors: isSet(object.completeWithErrors)
+        ? globalThis.Number(object.completeWithErrors)
+        : isSet(object.complete_with_errors)
+        ? globalThis.Number(object.complete_with_errors)
+        : 0,
+      failed: isSet(object.failed) ? globalThis.Number(object.failed) : 0,
+      cancelled: isSet(object.cancelled) ? globalThis.Number(object.cancelled) : 0,
+      p50DurationSeconds: isSet(object.p50DurationSeconds)
+        ? globalThis.Number(object.p50DurationSeconds)
+        : isSet(object.p50_duration_seconds)
+        ? globalThis.Number(object.p50_duration_seconds)
+        : 0,
+      maxDurationSeconds: isSet(object.maxDurationSeconds)
+        ? globalThis.Number(object.maxDurationSeconds)
+        : isSet(object.max_duration_seconds)
+        ? globalThis.Number(object.max_duration_seconds)
+        : 0,
+    };
+  },
+
+  toJSON(message: RunHistoryDay): unknown {
+    const obj: any = {};
+    if (message.day !== "") {
+      obj.day = message.day;
+    }
+    if (message.complete !== 0) {
+      obj.complete = Math.round(message.complete);
+    }
+    if (message.completeWithErrors !== 0) {
+      obj.completeWithErrors = Math.round(message.completeWithErrors);
+    }
+    if (message.failed !== 0) {
+      obj.failed = Math.round(message.failed);
+    }
+    if (message.cancelled !== 0) {
+      obj.cancelled = Math.round(message.cancelled);
+    }
+    if (message.p50DurationSeconds !== 0) {
+      obj.p50DurationSeconds = floatToJson(message.p50DurationSeconds);
+    }
+    if (message.maxDurationSeconds !== 0) {
+      obj.maxDurationSeconds = floatToJson(message.maxDurationSeconds);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RunHistoryDay>, I>>(base?: I): RunHistoryDay {
+    return RunHistoryDay.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RunHistoryDay>, I>>(object: I): RunHistoryDay {
+    const message = createBaseRunHistoryDay();
+    message.day = object.day ?? "";
+    message.complete = object.complete ?? 0;
+    message.completeWithErrors = object.completeWithErrors ?? 0;
+    message.failed = object.failed ?? 0;
+    message.cancelled = object.cancelled ?? 0;
+    message.p50DurationSeconds = object.p50DurationSeconds ?? 0;
+    message.maxDurationSeconds = object.maxDurationSeconds ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetRunHistoryResponse(): GetRunHistoryResponse {
+  return { days: [] };
+}
+
+export const GetRunHistoryResponse: MessageFns<GetRunHistoryResponse> = {
+  encode(message: GetRunHistoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.days) {
+      RunHistoryDay.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRunHistoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRunHistoryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.days.push(RunHistoryDay.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRunHistoryResponse {
+    return {
+      days: globalThis.Array.isArray(object?.days) ? object.days.map((e: any) => RunHistoryDay.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: GetRunHistoryResponse): unknown {
+    const obj: any = {};
+    if (message.days?.length) {
+      obj.days = message.days.map((e) => RunHistoryDay.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRunHistoryResponse>, I>>(base?: I): GetRunHistoryResponse {
+    return GetRunHistoryResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRunHistoryResponse>, I>>(object: I): GetRunHistoryResponse {
+    const message = createBaseGetRunHistoryResponse();
+    message.days = object.days?.map((e) => RunHistoryDay.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseGetRunAttentionRequest(): GetRunAttentionRequest {
+  return {};
+}
+
+export const GetRunAttentionRequest: MessageFns<GetRunAttentionRequest> = {
+  encode(_: GetRunAttentionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRunAttentionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRunAttentionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetRunAttentionRequest {
+    return {};
+  },
+
+  toJSON(_: GetRunAttentionRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRunAttentionRequest>, I>>(base?: I): GetRunAttentionRequest {
+    return GetRunAttentionRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRunAttentionRequest>, I>>(_: I): GetRunAttentionRequest {
+    const message = createBaseGetRunAttentionRequest();
+    return message;
+  },
+};
+
+function createBaseAttentionRun(): AttentionRun {
+  return { id: 0, createdAt: undefined, holdReason: 0, detail: "", finishedAt: undefined };
+}
+
+export const AttentionRun: MessageFns<AttentionRun> = {
+  encode(message: AttentionRun, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== 0) {
+      writer.uint32(8).int64(message.id);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(18).fork()).join();
+    }
+    if (message.holdReason !== 0) {
+      writer.uint32(24).int32(message.holdReason);
+    }
+    if (message.detail !== "") {
+      writer.uint32(34).string(message.detail);
+    }
+    if (message.finishedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.finishedAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttentionRun {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttentionRun();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.id = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.holdReason = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.finishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AttentionRun {
+    return {
+      id: isSet(object.id) ? globalThis.Number(object.id) : 0,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      holdReason: isSet(object.holdReason)
+        ? holdReasonFromJSON(object.holdReason)
+        : isSet(object.hold_reason)
+        ? holdReasonFromJSON(object.hold_reason)
+        : 0,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+      finishedAt: isSet(object.finishedAt)
+        ? fromJsonTimestamp(object.finishedAt)
+        : isSet(object.finished_at)
+        ? fromJsonTimestamp(object.finished_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AttentionRun): unknown {
+    const obj: any = {};
+    if (message.id !== 0) {
+      obj.id = Math.round(message.id);
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.holdReason !== 0) {
+      obj.holdReason = holdReasonToJSON(message.holdReason);
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    if (message.finishedAt !== undefined) {
+      obj.finishedAt = message.finishedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<AttentionRun>, I>>(base?: I): AttentionRun {
+    return AttentionRun.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<AttentionRun>, I>>(object: I): AttentionRun {
+    const message = createBaseAttentionRun();
+    message.id = object.id ?? 0;
+    message.createdAt = object.createdAt ?? undefined;
+    message.holdReason = object.holdReason ?? 0;
+    message.detail = object.detail ?? "";
+    message.finishedAt = object.finishedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseGetRunAttentionResponse(): GetRunAttentionResponse {
+  return { held: [], failures: [], failureCount: 0, lastSuccessAt: undefined, lastUploadAt: undefined };
+}
+
+export const GetRunAttentionResponse: MessageFns<GetRunAttentionResponse> = {
+  encode(message: GetRunAttentionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.held) {
+      AttentionRun.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failures) {
+      AttentionRun.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.failureCount !== 0) {
+      writer.uint32(24).int32(message.failureCount);
+    }
+    if (message.lastSuccessAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastSuccessAt), writer.uint32(34).fork()).join();
+    }
+    if (message.lastUploadAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.lastUploadAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRunAttentionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRunAttentionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.held.push(AttentionRun.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failures.push(AttentionRun.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.failureCount = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastSuccessAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.lastUploadAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetRunAttentionResponse {
+    return {
+      held: globalThis.Array.isArray(object?.held) ? object.held.map((e: any) => AttentionRun.fromJSON(e)) : [],
+      failures: globalThis.Array.isArray(object?.failures)
+        ? object.failures.map((e: any) => AttentionRun.fromJSON(e))
+        : [],
+      failureCount: isSet(object.failureCount)
+        ? globalThis.Number(object.failureCount)
+        : isSet(object.failure_count)
+        ? globalThis.Number(object.failure_count)
+        : 0,
+      lastSuccessAt: isSet(object.lastSuccessAt)
+        ? fromJsonTimestamp(object.lastSuccessAt)
+        : isSet(object.last_success_at)
+        ? fromJsonTimestamp(object.last_success_at)
+        : undefined,
+      lastUploadAt: isSet(object.lastUploadAt)
+        ? fromJsonTimestamp(object.lastUploadAt)
+        : isSet(object.last_upload_at)
+        ? fromJsonTimestamp(object.last_upload_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: GetRunAttentionResponse): unknown {
+    const obj: any = {};
+    if (message.held?.length) {
+      obj.held = message.held.map((e) => AttentionRun.toJSON(e));
+    }
+    if (message.failures?.length) {
+      obj.failures = message.failures.map((e) => AttentionRun.toJSON(e));
+    }
+    if (message.failureCount !== 0) {
+      obj.failureCount = Math.round(message.failureCount);
+    }
+    if (message.lastSuccessAt !== undefined) {
+      obj.lastSuccessAt = message.lastSuccessAt.toISOString();
+    }
+    if (message.lastUploadAt !== undefined) {
+      obj.lastUploadAt = message.lastUploadAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetRunAttentionResponse>, I>>(base?: I): GetRunAttentionResponse {
+    return GetRunAttentionResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetRunAttentionResponse>, I>>(object: I): GetRunAttentionResponse {
+    const message = createBaseGetRunAttentionResponse();
+    message.held = object.held?.map((e) => AttentionRun.fromPartial(e)) || [];
+    message.failures = object.failures?.map((e) => AttentionRun.fromPartial(e)) || [];
+    message.failureCount = object.failureCount ?? 0;
+    message.lastSuccessAt = object.lastSuccessAt ?? undefined;
+    message.lastUploadAt = object.lastUploadAt ?? undefined;
+    return message;
+  },
+};
+
 /**
  * Runs, configuration and control files. Every mutating RPC carries the Actor for the audit log;
  * state changes are checked on the server (FAILED_PRECONDITION when the run's status forbids them).
@@ -5792,6 +6547,29 @@ export const RunServiceService = {
       Buffer.from(UploadControlFileResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): UploadControlFileResponse => UploadControlFileResponse.decode(value),
   },
+  /** Finished runs per day by outcome, with durations, for the dashboard's run history chart. */
+  getRunHistory: {
+    path: "/usersync.runs.v1.RunService/GetRunHistory" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRunHistoryRequest): Buffer => Buffer.from(GetRunHistoryRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRunHistoryRequest => GetRunHistoryRequest.decode(value),
+    responseSerialize: (value: GetRunHistoryResponse): Buffer =>
+      Buffer.from(GetRunHistoryResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetRunHistoryResponse => GetRunHistoryResponse.decode(value),
+  },
+  /** What waits for an admin: held runs, failures since the last success, and how fresh the data is. */
+  getRunAttention: {
+    path: "/usersync.runs.v1.RunService/GetRunAttention" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetRunAttentionRequest): Buffer =>
+      Buffer.from(GetRunAttentionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetRunAttentionRequest => GetRunAttentionRequest.decode(value),
+    responseSerialize: (value: GetRunAttentionResponse): Buffer =>
+      Buffer.from(GetRunAttentionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetRunAttentionResponse => GetRunAttentionResponse.decode(value),
+  },
 } as const;
 
 export interface RunServiceServer extends UntypedServiceImplementation {
@@ -5825,6 +6603,10 @@ export interface RunServiceServer extends UntypedServiceImplementation {
   listControlFiles: handleUnaryCall<ListControlFilesRequest, ListControlFilesResponse>;
   /** Validates and stores a new current control file; rejected files come back with every error. */
   uploadControlFile: handleUnaryCall<UploadControlFileRequest, UploadControlFileResponse>;
+  /** Finished runs per day by outcome, with durations, for the dashboard's run history chart. */
+  getRunHistory: handleUnaryCall<GetRunHistoryRequest, GetRunHistoryResponse>;
+  /** What waits for an admin: held runs, failures since the last success, and how fresh the data is. */
+  getRunAttention: handleUnaryCall<GetRunAttentionRequest, GetRunAttentionResponse>;
 }
 
 export interface RunServiceClient extends Client {
@@ -6062,6 +6844,38 @@ export interface RunServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: UploadControlFileResponse) => void,
+  ): ClientUnaryCall;
+  /** Finished runs per day by outcome, with durations, for the dashboard's run history chart. */
+  getRunHistory(
+    request: GetRunHistoryRequest,
+    callback: (error: ServiceError | null, response: GetRunHistoryResponse) => void,
+  ): ClientUnaryCall;
+  getRunHistory(
+    request: GetRunHistoryRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetRunHistoryResponse) => void,
+  ): ClientUnaryCall;
+  getRunHistory(
+    request: GetRunHistoryRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetRunHistoryResponse) => void,
+  ): ClientUnaryCall;
+  /** What waits for an admin: held runs, failures since the last success, and how fresh the data is. */
+  getRunAttention(
+    request: GetRunAttentionRequest,
+    callback: (error: ServiceError | null, response: GetRunAttentionResponse) => void,
+  ): ClientUnaryCall;
+  getRunAttention(
+    request: GetRunAttentionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetRunAttentionResponse) => void,
+  ): ClientUnaryCall;
+  getRunAttention(
+    request: GetRunAttentionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetRunAttentionResponse) => void,
   ): ClientUnaryCall;
 }
 
