@@ -207,6 +207,44 @@ export interface SetErrorStateResponse {
   user: UserDetails | undefined;
 }
 
+/** One user in a list of search results. */
+export interface UserSummary {
+  /** Username (the sync's key). */
+  username: string;
+  /** Title, e.g. "Dr". */
+  title: string;
+  /** First name. */
+  nameFirst: string;
+  /** Last name. */
+  nameLast: string;
+  /** Email address. */
+  email: string;
+  /** Account is active (not blocked). */
+  active: boolean;
+  /** The user was in the latest applied feed. */
+  inFeed: boolean;
+  /** The user is flagged in error. */
+  error: boolean;
+}
+
+/** Request for SearchUsers. */
+export interface SearchUsersRequest {
+  /** Start of a username, an email address, a first or last name, or "first last". */
+  query: string;
+  /** Maximum users to return; the server caps it (default 25, at most 100). */
+  pageSize: number;
+  /** Cursor from a previous response; empty for the first page. */
+  pageToken: string;
+}
+
+/** Response of SearchUsers. */
+export interface SearchUsersResponse {
+  /** Matching users, ordered by username. */
+  users: UserSummary[];
+  /** Cursor of the next page; empty when there is none. */
+  nextPageToken: string;
+}
+
 function createBaseGroupMembership(): GroupMembership {
   return { code: "", name: "", source: 0 };
 }
@@ -1679,6 +1717,406 @@ export const SetErrorStateResponse: MessageFns<SetErrorStateResponse> = {
   },
 };
 
+function createBaseUserSummary(): UserSummary {
+  return {
+    username: "",
+    title: "",
+    nameFirst: "",
+    nameLast: "",
+    email: "",
+    active: false,
+    inFeed: false,
+    error: false,
+  };
+}
+
+export const UserSummary: MessageFns<UserSummary> = {
+  encode(message: UserSummary, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.username !== "") {
+      writer.uint32(10).string(message.username);
+    }
+    if (message.title !== "") {
+      writer.uint32(18).string(message.title);
+    }
+    if (message.nameFirst !== "") {
+      writer.uint32(26).string(message.nameFirst);
+    }
+    if (message.nameLast !== "") {
+      writer.uint32(34).string(message.nameLast);
+    }
+    if (message.email !== "") {
+      writer.uint32(42).string(message.email);
+    }
+    if (message.active !== false) {
+      writer.uint32(48).bool(message.active);
+    }
+    if (message.inFeed !== false) {
+      writer.uint32(56).bool(message.inFeed);
+    }
+    if (message.error !== false) {
+      writer.uint32(64).bool(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UserSummary {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUserSummary();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.title = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nameFirst = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.nameLast = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.active = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.inFeed = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.error = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UserSummary {
+    return {
+      username: isSet(object.username) ? globalThis.String(object.username) : "",
+      title: isSet(object.title) ? globalThis.String(object.title) : "",
+      nameFirst: isSet(object.nameFirst)
+        ? globalThis.String(object.nameFirst)
+        : isSet(object.name_first)
+        ? globalThis.String(object.name_first)
+        : "",
+      nameLast: isSet(object.nameLast)
+        ? globalThis.String(object.nameLast)
+        : isSet(object.name_last)
+        ? globalThis.String(object.name_last)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      active: isSet(object.active) ? globalThis.Boolean(object.active) : false,
+      inFeed: isSet(object.inFeed)
+        ? globalThis.Boolean(object.inFeed)
+        : isSet(object.in_feed)
+        ? globalThis.Boolean(object.in_feed)
+        : false,
+      error: isSet(object.error) ? globalThis.Boolean(object.error) : false,
+    };
+  },
+
+  toJSON(message: UserSummary): unknown {
+    const obj: any = {};
+    if (message.username !== "") {
+      obj.username = message.username;
+    }
+    if (message.title !== "") {
+      obj.title = message.title;
+    }
+    if (message.nameFirst !== "") {
+      obj.nameFirst = message.nameFirst;
+    }
+    if (message.nameLast !== "") {
+      obj.nameLast = message.nameLast;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.active !== false) {
+      obj.active = message.active;
+    }
+    if (message.inFeed !== false) {
+      obj.inFeed = message.inFeed;
+    }
+    if (message.error !== false) {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UserSummary>, I>>(base?: I): UserSummary {
+    return UserSummary.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UserSummary>, I>>(object: I): UserSummary {
+    const message = createBaseUserSummary();
+    message.username = object.username ?? "";
+    message.title = object.title ?? "";
+    message.nameFirst = object.nameFirst ?? "";
+    message.nameLast = object.nameLast ?? "";
+    message.email = object.email ?? "";
+    message.active = object.active ?? false;
+    message.inFeed = object.inFeed ?? false;
+    message.error = object.error ?? false;
+    return message;
+  },
+};
+
+function createBaseSearchUsersRequest(): SearchUsersRequest {
+  return { query: "", pageSize: 0, pageToken: "" };
+}
+
+export const SearchUsersRequest: MessageFns<SearchUsersRequest> = {
+  encode(message: SearchUsersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.query !== "") {
+      writer.uint32(10).string(message.query);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchUsersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchUsersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchUsersRequest {
+    return {
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: SearchUsersRequest): unknown {
+    const obj: any = {};
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SearchUsersRequest>, I>>(base?: I): SearchUsersRequest {
+    return SearchUsersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SearchUsersRequest>, I>>(object: I): SearchUsersRequest {
+    const message = createBaseSearchUsersRequest();
+    message.query = object.query ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseSearchUsersResponse(): SearchUsersResponse {
+  return { users: [], nextPageToken: "" };
+}
+
+export const SearchUsersResponse: MessageFns<SearchUsersResponse> = {
+  encode(message: SearchUsersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.users) {
+      UserSummary.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SearchUsersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSearchUsersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.users.push(UserSummary.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SearchUsersResponse {
+    return {
+      users: globalThis.Array.isArray(object?.users) ? object.users.map((e: any) => UserSummary.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: SearchUsersResponse): unknown {
+    const obj: any = {};
+    if (message.users?.length) {
+      obj.users = message.users.map((e) => UserSummary.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SearchUsersResponse>, I>>(base?: I): SearchUsersResponse {
+    return SearchUsersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SearchUsersResponse>, I>>(object: I): SearchUsersResponse {
+    const message = createBaseSearchUsersResponse();
+    message.users = object.users?.map((e) => UserSummary.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
 /** Looks users up and explains their state across runs. */
 export type LookupServiceService = typeof LookupServiceService;
 export const LookupServiceService = {
@@ -1715,6 +2153,19 @@ export const LookupServiceService = {
       Buffer.from(SetErrorStateResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SetErrorStateResponse => SetErrorStateResponse.decode(value),
   },
+  /**
+   * Finds users by username or email prefix, or by first name, last name or "first last" prefix
+   * (case-insensitive), ordered by username, one page at a time.
+   */
+  searchUsers: {
+    path: "/usersync.lookup.v1.LookupService/SearchUsers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SearchUsersRequest): Buffer => Buffer.from(SearchUsersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SearchUsersRequest => SearchUsersRequest.decode(value),
+    responseSerialize: (value: SearchUsersResponse): Buffer => Buffer.from(SearchUsersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SearchUsersResponse => SearchUsersResponse.decode(value),
+  },
 } as const;
 
 export interface LookupServiceServer extends UntypedServiceImplementation {
@@ -1724,6 +2175,11 @@ export interface LookupServiceServer extends UntypedServiceImplementation {
   getUserHistory: handleUnaryCall<GetUserHistoryRequest, GetUserHistoryResponse>;
   /** Flags a user as in error so the next run re-applies them even when their record is unchanged. */
   setErrorState: handleUnaryCall<SetErrorStateRequest, SetErrorStateResponse>;
+  /**
+   * Finds users by username or email prefix, or by first name, last name or "first last" prefix
+   * (case-insensitive), ordered by username, one page at a time.
+   */
+  searchUsers: handleUnaryCall<SearchUsersRequest, SearchUsersResponse>;
 }
 
 export interface LookupServiceClient extends Client {
@@ -1774,6 +2230,25 @@ export interface LookupServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SetErrorStateResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Finds users by username or email prefix, or by first name, last name or "first last" prefix
+   * (case-insensitive), ordered by username, one page at a time.
+   */
+  searchUsers(
+    request: SearchUsersRequest,
+    callback: (error: ServiceError | null, response: SearchUsersResponse) => void,
+  ): ClientUnaryCall;
+  searchUsers(
+    request: SearchUsersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SearchUsersResponse) => void,
+  ): ClientUnaryCall;
+  searchUsers(
+    request: SearchUsersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SearchUsersResponse) => void,
   ): ClientUnaryCall;
 }
 
