@@ -11,6 +11,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { errorEdges, isPublicRoute, readinessChecks, registerOpsRoutes } from '@usersync/platform';
 import { csrfTokensMatch, presentedCsrfToken } from './security/csrf.js';
+import { deferExpiredPost, keepExpiredForms } from './security/form-stash.js';
 import { loginRateLimiter } from './security/rate-limit.js';
 import { SESSION_COOKIE, sessionCookieOptions, sessionService, type SessionPolicy } from './security/sessions.js';
 import type { KeyClient } from './clients/key.client.js';
@@ -135,9 +136,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return;
     }
     if (token) void reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(policy));
+    // A form posted after its session expired: keepExpiredForms (below) keeps its input once the body is read.
+    if (deferExpiredPost(request)) return;
     const next = request.method === 'GET' ? `?next=${encodeURIComponent(request.url)}` : '';
     return redirect(request, reply, `/login${next}`);
   });
+  keepExpiredForms(app, pool, policy);
 
   // CSRF: every state-changing request with a session must present the session's token.
   app.addHook('preHandler', async (request, reply) => {

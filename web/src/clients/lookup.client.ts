@@ -9,6 +9,8 @@ export interface LookupClient {
   lookupUser(query: string): Promise<lookupV1.UserDetails[]>;
   /** One page of a user's history (newest first); error runs come with the first page. */
   getUserHistory(username: string, pageSize: number, pageToken?: string): Promise<lookupV1.GetUserHistoryResponse>;
+  /** One page of users whose username, email or name starts with `query`, by username. */
+  searchUsers(query: string, pageSize: number, pageToken?: string): Promise<lookupV1.SearchUsersResponse>;
   /** Flags the user so the next run re-applies them; returns the user as now stored. */
   setErrorState(username: string, by: AdminActor): Promise<lookupV1.UserDetails | undefined>;
   close(): void;
@@ -21,6 +23,8 @@ export function createLookupClient(address: string, opts: { deadlineMs?: number 
   type C = lookupV1.LookupServiceClient;
   return {
     lookupUser: async (query) => (await unary<C, 'lookupUser'>(client, 'lookupUser', { query })).matches,
+    searchUsers: (query, pageSize, pageToken = '') =>
+      unary<C, 'searchUsers'>(client, 'searchUsers', { query, pageSize, pageToken }),
     getUserHistory: (username, pageSize, pageToken = '') =>
       unary<C, 'getUserHistory'>(client, 'getUserHistory', { username, pageSize, pageToken }),
     setErrorState: async (username, by) =>

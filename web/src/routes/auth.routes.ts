@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { normaliseEmail } from '../security/admin-accounts.js';
 import { CSRF_FIELD, csrfTokensMatch } from '../security/csrf.js';
+import { addError, errorSummary, hasErrors, type FieldErrors } from '../security/form-errors.js';
+import { expiredFormNotice } from '../security/form-stash.js';
 import { dummyPasswordHash, verifyPassword } from '../security/passwords.js';
 import { SESSION_COOKIE, sessionCookieOptions, sessionIdOf } from '../security/sessions.js';
 import { redirect } from '../htmx.js';
@@ -25,10 +27,10 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
   const loginCookie = { httpOnly: true, sameSite: 'strict' as const, secure: ctx.policy.secure, path: '/login' };
   const admins = adminRepository(ctx.pool);
 
-  function loginPage(
+  async function loginPage(
     request: FastifyRequest,
     reply: FastifyReply,
-    data: { email?: string; error?: string; next?: string },
+    data: { email?: string; error?: string; next?: string; fields?: FieldErrors<'email' | 'password'> },
     status = 200,
   ) {
     let token = request.cookies[LOGIN_CSRF_COOKIE];
@@ -40,7 +42,19 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
       request,
       reply,
       'pages/login',
-      { title: 'Sign in', loginCsrf: token, email: data.email ?? '', error: data.error, next: safeNext(data.next) },
+      {
+        title: 'Sign in',
+        loginCsrf: token,
+        email: data.email ?? '',
+        error: data.error,
+        fields: data.fields ?? {},
+        // The form-wide message (wrong password, rate limit) links to the email field it is about.
+        summary: errorSummary(['email', 'password'], data.fields ?? {}).concat(
+          data.error ? [{ id: 'email', message: data.error }] : [],
+        ),
+        next: safeNext(data.next),
+        kept: await expiredFormNotice(ctx.pool, request),
+      },
       status,
     );
   }
@@ -74,6 +88,10 @@ export function authRoutes(ctx: RouteContext): FastifyPluginAsync {
       const password = field('password');
       const next = field('next');
       const ip = request.ip;
+      const missing: FieldErrors<'email' | 'password'> = {};
+      if (email === '') addError(missing, 'email', 'Enter your email address.');
+      if (password === '') addError(missing, 'password', 'Enter your password.');
+      if (hasErrors(missing)) return loginPage(request, reply, { email, next, fields: missing }, 400);
 
       const verdict = await ctx.limiter.check(email, ip);
       if (verdict.limited) {

@@ -9,6 +9,9 @@ import { isFragmentRequest } from '../htmx.js';
 import { viewHelpers } from '../views.js';
 import { actorOf, type RouteContext } from './route-context.js';
 
+/** Users per page of search results. */
+export const SEARCH_PAGE_SIZE = 25;
+
 /** History entries per page on the lookup page and its "Older changes" fragments. */
 export const HISTORY_PAGE_SIZE = 10;
 
@@ -65,36 +68,55 @@ export function usersRoutes(ctx: RouteContext): FastifyPluginAsync {
   }
 
   return async (app) => {
-    app.get<{ Querystring: { q?: string; errorSet?: string } }>('/users/lookup', async (request, reply) => {
-      const q = typeof request.query.q === 'string' ? request.query.q.slice(0, 320) : '';
-      const normalised = normaliseLookup(q);
-      const data: Record<string, unknown> = {
-        title: 'User lookup',
-        q,
-        normalised,
-        errorSet: request.query.errorSet === '1',
-      };
-      if (normalised === '') return ctx.views.send(request, reply, 'pages/users/lookup', data);
-      let matches: lookupV1.UserDetails[];
-      try {
-        matches = await lookup.lookupUser(normalised);
-      } catch (err) {
-        if (!isUnavailable(err)) throw err;
-        request.log.warn({ err }, 'lookup service unavailable');
-        return ctx.views.send(request, reply, 'pages/users/lookup', { ...data, unavailable: true });
-      }
-      if (matches.length !== 1) return ctx.views.send(request, reply, 'pages/users/lookup', { ...data, matches });
-      const user = matches[0]!;
-      const history = await lookup.getUserHistory(user.username, HISTORY_PAGE_SIZE);
-      return ctx.views.send(request, reply, 'pages/users/lookup', {
-        ...data,
-        matches,
-        user,
-        record: prettyRecord(user.lastRecordJson),
-        history: historyView(user.username, history),
-        errorRuns: history.errorRuns,
-      });
-    });
+    // One exact username/email match shows the user; anything else (or ?list=1) lists prefix and name matches.
+    app.get<{ Querystring: { q?: string; errorSet?: string; list?: string; page?: string } }>(
+      '/users/lookup',
+      async (request, reply) => {
+        const q = typeof request.query.q === 'string' ? request.query.q.slice(0, 320) : '';
+        const normalised = normaliseLookup(q);
+        const data: Record<string, unknown> = {
+          title: 'User lookup',
+          q,
+          normalised,
+          errorSet: request.query.errorSet === '1',
+        };
+        if (normalised === '') return ctx.views.send(request, reply, 'pages/users/lookup', data);
+        const pageToken = typeof request.query.page === 'string' ? request.query.page.slice(0, 800) : '';
+        let matches: lookupV1.UserDetails[];
+        let search: lookupV1.SearchUsersResponse | undefined;
+        try {
+          const listed = request.query.list === '1' || pageToken !== '';
+          matches = listed ? [] : await lookup.lookupUser(normalised);
+          if (matches.length !== 1) search = await lookup.searchUsers(normalised, SEARCH_PAGE_SIZE, pageToken);
+        } catch (err) {
+          if (!isUnavailable(err)) throw err;
+          request.log.warn({ err }, 'lookup service unavailable');
+          return ctx.views.send(request, reply, 'pages/users/lookup', { ...data, unavailable: true });
+        }
+        if (search) {
+          const more = search.nextPageToken
+            ? `/users/lookup?q=${encodeURIComponent(normalised)}&page=${encodeURIComponent(search.nextPageToken)}`
+            : undefined;
+          return ctx.views.send(request, reply, 'pages/users/lookup', {
+            ...data,
+            results: search.users,
+            moreUrl: more,
+            firstUrl: pageToken ? `/users/lookup?q=${encodeURIComponent(normalised)}&list=1` : undefined,
+          });
+        }
+        const user = matches[0]!;
+        const history = await lookup.getUserHistory(user.username, HISTORY_PAGE_SIZE);
+        return ctx.views.send(request, reply, 'pages/users/lookup', {
+          ...data,
+          matches,
+          user,
+          record: prettyRecord(user.lastRecordJson),
+          history: historyView(user.username, history),
+          errorRuns: history.errorRuns,
+          othersUrl: `/users/lookup?q=${encodeURIComponent(normalised)}&list=1`,
+        });
+      },
+    );
 
     // Older history: the fragment for htmx's "Older changes", or a whole page without JavaScript.
     app.get<{ Params: { username: string }; Querystring: { page?: string } }>(

@@ -6,7 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { encodeEvent, newEvent } from '@usersync/contracts';
-import { NotFoundError, RetryableError, ValidationError, enqueueEvent, withTransaction } from '@usersync/platform';
+import {
+  ConflictError,
+  NotFoundError,
+  RetryableError,
+  ValidationError,
+  enqueueEvent,
+  errorCodeOf,
+  withTransaction,
+} from '@usersync/platform';
 import { validateActor, type KeyActor } from '../domain/actor.js';
 import {
   generateSecret,
@@ -44,7 +52,7 @@ export async function createKey(
   const actor = validateActor(input.actor);
   const generated = generateSecret();
   const key = await withTransaction(deps.pool, async (client) => {
-    const inserted = await repo.insertKey(client, {
+    const inserted = await insertUniquelyNamed(client, {
       id: randomUUID(),
       name: spec.name,
       displayPrefix: generated.displayPrefix,
@@ -57,6 +65,22 @@ export async function createKey(
     return inserted;
   });
   return { key, secret: generated.secret };
+}
+
+/** The unique index on active key names (migration 002). */
+const ACTIVE_NAME_INDEX = 'api_key_active_name_key';
+
+/** Inserts the key; a name already used by an active key is a typed conflict (`API_KEY_NAME_TAKEN`). */
+async function insertUniquelyNamed(client: repo.Queryable, key: repo.InsertKey): Promise<ApiKeyRecord> {
+  try {
+    return await repo.insertKey(client, key);
+  } catch (err) {
+    const constraint = (err as { constraint?: unknown }).constraint;
+    if (errorCodeOf(err) === '23505' && constraint === ACTIVE_NAME_INDEX) {
+      throw new ConflictError('API_KEY_NAME_TAKEN', `an active key is already named "${key.name}"`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** Keys, newest first, metadata only. */

@@ -47,6 +47,10 @@ export function userToProto(u: UserView): lookupV1.UserDetails {
 /** The LookupService implementation over `deps`. */
 export function createLookupServiceHandlers(deps: LookupDeps): lookupV1.LookupServiceServer {
   return {
+    searchUsers: unaryHandler<lookupV1.SearchUsersRequest, lookupV1.SearchUsersResponse>(async (req) => {
+      const page = await ops.searchUsers(deps, req);
+      return { users: page.users.map((u) => ({ ...u, title: u.title ?? '' })), nextPageToken: page.nextPageToken };
+    }),
     lookupUser: unaryHandler<lookupV1.LookupUserRequest, lookupV1.LookupUserResponse>(async (req) => {
       const users = await ops.lookupUser(deps, req.query);
       return { matches: users.map(userToProto) };

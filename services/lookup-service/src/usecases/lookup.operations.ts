@@ -1,4 +1,4 @@
-/** LookupUser, GetUserHistory and SetErrorState over the repositories; protobuf-free. */
+/** LookupUser, SearchUsers, GetUserHistory and SetErrorState over the repositories; protobuf-free. */
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { defaultProfileSchema } from '@usersync/control-file';
@@ -8,6 +8,7 @@ import { parseLookupQuery, parseUsername } from '../domain/lookup-query.js';
 import { renderProfile, type ProfileEntry } from '../domain/profile-view.js';
 import { userNotes } from '../domain/user-notes.js';
 import { directoryReadRepository, type UserRow } from '../store/directory-read.repository.js';
+import { userSearchRepository, type UserSummaryRow } from '../store/user-search.repository.js';
 import {
   ERROR_RUN_WINDOW,
   MAX_ERROR_RUNS,
@@ -119,4 +120,32 @@ export async function setErrorState(
   );
   const [user] = await views(deps, await repo.byUsername(username));
   return { user: user!, changed: !outcome.wasSet };
+}
+
+/** Default and maximum search page sizes. */
+export const SEARCH_PAGE = { default: 25, max: 100 };
+
+/** A search page token: the last username shown, base64url (opaque to callers). */
+const encodeToken = (username: string) => Buffer.from(username, 'utf8').toString('base64url');
+function decodeToken(token: string): string {
+  if (token === '') return '';
+  const username = /^[A-Za-z0-9_-]{1,600}$/.test(token) ? Buffer.from(token, 'base64url').toString('utf8') : '';
+  if (username === '')
+    throw new ValidationError('LOOKUP_PAGE_TOKEN_INVALID', 'page_token: not a token from a previous page');
+  return username;
+}
+
+/** Users whose username, email, name or "first last" starts with the query, by username, one page. */
+export async function searchUsers(
+  deps: LookupDeps,
+  input: { query: string; pageSize: number; pageToken: string },
+): Promise<{ users: UserSummaryRow[]; nextPageToken: string }> {
+  const q = parseLookupQuery(input.query);
+  const size = Math.min(Math.max(input.pageSize || SEARCH_PAGE.default, 1), SEARCH_PAGE.max);
+  const after = decodeToken(input.pageToken);
+  // Whitespace between first and last name is matched as one space, as the full-name index stores it.
+  const prefix = q.text.replace(/\s+/g, ' ');
+  const rows = await userSearchRepository(deps.pool).search({ prefix, byEmail: q.byEmail, after, limit: size + 1 });
+  const users = rows.slice(0, size);
+  return { users, nextPageToken: rows.length > size ? encodeToken(users.at(-1)!.username) : '' };
 }
