@@ -1,4 +1,5 @@
 export { MIGRATION_OWNERS } from './owners.js';
-export { migrate, streams } from './commands/setup.js';
+export { migrate, streams, setupBucket } from './commands/setup.js';
 export { adminCreate } from './commands/admin.js';
-export { runKeyCommand, keyCreate, keyList, keyRevoke } from './commands/keys.js';
+export { keyCreate, keyList, keyRevoke } from './commands/keys.js';
+export { EXIT, runCli, type CliIo } from './program.js';

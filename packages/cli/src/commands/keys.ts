@@ -4,7 +4,6 @@
  * only the secret to stdout (`KEY=$(usersync key create --name x)` works); details go to stderr.
  */
 import { userInfo } from 'node:os';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Logger } from 'pino';
 import { ValidationError, createLogger, createPool } from '@usersync/platform';
 import {
@@ -110,53 +109,6 @@ export async function keyRevoke(args: { id: string }, ctx: KeyCommandContext): P
       ? `revoked key ${outcome.key.id} (${clean(outcome.key.name)}) at ${when}\n`
       : `key ${outcome.key.id} was already revoked at ${when}; nothing changed\n`,
   };
-}
-
-/** `key …` usage text. */
-export const KEY_USAGE = `usage:
-  usersync key create --name <name> [--scopes sync:upload] [--expires 2027-01-01]
-  usersync key list [--all]
-  usersync key revoke <key-id>
-`;
-
-/** Parses `argv` after `key` and runs the subcommand (what main.ts dispatches to). */
-export async function runKeyCommand(argv: string[], ctx: KeyCommandContext): Promise<CommandOutput> {
-  const [sub, ...rest] = argv;
-  const fail = (message: string): never => {
-    throw new ValidationError('CLI_USAGE', `${message}\n${KEY_USAGE}`);
-  };
-  const parse = <T extends ParseArgsConfig>(config: T) => {
-    try {
-      return parseArgs<T>(config);
-    } catch (err) {
-      return fail(`key ${sub}: ${(err as Error).message}`);
-    }
-  };
-  switch (sub) {
-    case 'create': {
-      const { values } = parse({
-        args: rest,
-        strict: true,
-        options: { name: { type: 'string' }, scopes: { type: 'string' }, expires: { type: 'string' } },
-      });
-      const name = values.name;
-      if (typeof name !== 'string') return fail('key create: --name is required');
-      const scopes = typeof values.scopes === 'string' ? values.scopes.split(',') : undefined;
-      const expires = typeof values.expires === 'string' ? values.expires : undefined;
-      return keyCreate({ name, scopes, expires }, ctx);
-    }
-    case 'list': {
-      const { values } = parse({ args: rest, strict: true, options: { all: { type: 'boolean' } } });
-      return keyList({ all: values.all === true }, ctx);
-    }
-    case 'revoke': {
-      const { positionals } = parse({ args: rest, strict: true, options: {}, allowPositionals: true });
-      if (positionals.length !== 1) return fail('key revoke: give exactly one key id');
-      return keyRevoke({ id: positionals[0]! }, ctx);
-    }
-    default:
-      return fail(sub === undefined ? 'key: a subcommand is required' : `key: unknown subcommand "${sub}"`);
-  }
 }
 
 /** Strips control characters so a hostile name cannot drive the terminal. */

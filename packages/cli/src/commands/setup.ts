@@ -1,7 +1,17 @@
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { Streams } from '@usersync/contracts';
-import { createPool, ensureStreams, connectNats, runMigrations } from '@usersync/platform';
+import { createPool, ensureStreams, connectNats, envSchemas, openObjectStore, runMigrations } from '@usersync/platform';
 import { MIGRATION_OWNERS } from '../owners.js';
+
+/** What the CLI reads from the environment, like the services do; each command checks what it needs. */
+export const CliEnv = z.object({
+  ...envSchemas.database.partial().shape,
+  ...envSchemas.nats.shape,
+  ...envSchemas.s3.partial().shape,
+  ...envSchemas.log.shape,
+});
+export type CliEnvValues = z.infer<typeof CliEnv>;
 
 /** `usersync migrate`: every owner's migrations, in one process (the k8s migrate Job runs this). */
 export async function migrate(databaseUrl: string, log: Logger): Promise<void> {
@@ -28,4 +38,20 @@ export async function streams(natsUrl: string, log: Logger): Promise<void> {
   } finally {
     await nc.close();
   }
+}
+
+/** `usersync setup`'s last step: the S3 bucket, when S3 credentials are set (local stacks may have none). */
+export async function setupBucket(env: CliEnvValues, log: Logger): Promise<void> {
+  if (!env.S3_ACCESS_KEY || !env.S3_SECRET_KEY) {
+    log.info('S3_ACCESS_KEY / S3_SECRET_KEY not set: bucket left alone');
+    return;
+  }
+  const store = await openObjectStore({
+    S3_ENDPOINT: env.S3_ENDPOINT ?? 'http://127.0.0.1:9000',
+    S3_ACCESS_KEY: env.S3_ACCESS_KEY,
+    S3_SECRET_KEY: env.S3_SECRET_KEY,
+    S3_BUCKET: env.S3_BUCKET ?? 'usersync',
+    S3_REGION: env.S3_REGION ?? 'us-east-1',
+  });
+  log.info({ bucket: store.bucket }, 'bucket ready');
 }
