@@ -255,14 +255,35 @@ export interface Run {
   errorGroups: ErrorGroup[];
 }
 
-/** How far the apply-worker has got with a run (updated about every second while it runs). */
+/**
+ * How far the apply-worker has got with a run (updated about every second while it runs; run-state's
+ * progressReport turns it into percent, elapsed, ETA and the stalled flag).
+ */
 export interface RunProgress {
   /** Current phase as the worker names it, e.g. "transform", "plan", "apply". */
   phase: string;
-  /** Records processed so far in this phase. */
+  /** Units processed so far in this phase (see unit). */
   processed: number;
-  /** When the worker last updated it. */
-  updatedAt: Date | undefined;
+  /** When the figures (phase, processed, total) last changed. */
+  updatedAt:
+    | Date
+    | undefined;
+  /** What processed and total count: "bytes" (read of the data files, while transforming) or "records". */
+  unit: string;
+  /** Of how many units; unset while unknown. */
+  total?:
+    | number
+    | undefined;
+  /** When the worker picked the run up. */
+  startedAt:
+    | Date
+    | undefined;
+  /** When the current phase began (the ETA uses the phase's own rate). */
+  phaseStartedAt:
+    | Date
+    | undefined;
+  /** When the worker last wrote at all (at least every few seconds while it is alive). */
+  heartbeatAt: Date | undefined;
 }
 
 /** One stored file of a run (Haplo's filesJSON entry). */
@@ -1321,7 +1342,16 @@ export const Run: MessageFns<Run> = {
 };
 
 function createBaseRunProgress(): RunProgress {
-  return { phase: "", processed: 0, updatedAt: undefined };
+  return {
+    phase: "",
+    processed: 0,
+    updatedAt: undefined,
+    unit: "",
+    total: undefined,
+    startedAt: undefined,
+    phaseStartedAt: undefined,
+    heartbeatAt: undefined,
+  };
 }
 
 export const RunProgress: MessageFns<RunProgress> = {
@@ -1334,6 +1364,21 @@ export const RunProgress: MessageFns<RunProgress> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(26).fork()).join();
+    }
+    if (message.unit !== "") {
+      writer.uint32(34).string(message.unit);
+    }
+    if (message.total !== undefined) {
+      writer.uint32(40).int64(message.total);
+    }
+    if (message.startedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startedAt), writer.uint32(50).fork()).join();
+    }
+    if (message.phaseStartedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.phaseStartedAt), writer.uint32(58).fork()).join();
+    }
+    if (message.heartbeatAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.heartbeatAt), writer.uint32(66).fork()).join();
     }
     return writer;
   },
@@ -1375,6 +1420,46 @@ export const RunProgress: MessageFns<RunProgress> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.unit = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.total = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.startedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.phaseStartedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.heartbeatAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1396,6 +1481,23 @@ export const RunProgress: MessageFns<RunProgress> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
+      total: isSet(object.total) ? globalThis.Number(object.total) : undefined,
+      startedAt: isSet(object.startedAt)
+        ? fromJsonTimestamp(object.startedAt)
+        : isSet(object.started_at)
+        ? fromJsonTimestamp(object.started_at)
+        : undefined,
+      phaseStartedAt: isSet(object.phaseStartedAt)
+        ? fromJsonTimestamp(object.phaseStartedAt)
+        : isSet(object.phase_started_at)
+        ? fromJsonTimestamp(object.phase_started_at)
+        : undefined,
+      heartbeatAt: isSet(object.heartbeatAt)
+        ? fromJsonTimestamp(object.heartbeatAt)
+        : isSet(object.heartbeat_at)
+        ? fromJsonTimestamp(object.heartbeat_at)
+        : undefined,
     };
   },
 
@@ -1410,6 +1512,21 @@ export const RunProgress: MessageFns<RunProgress> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.unit !== "") {
+      obj.unit = message.unit;
+    }
+    if (message.total !== undefined) {
+      obj.total = Math.round(message.total);
+    }
+    if (message.startedAt !== undefined) {
+      obj.startedAt = message.startedAt.toISOString();
+    }
+    if (message.phaseStartedAt !== undefined) {
+      obj.phaseStartedAt = message.phaseStartedAt.toISOString();
+    }
+    if (message.heartbeatAt !== undefined) {
+      obj.heartbeatAt = message.heartbeatAt.toISOString();
+    }
     return obj;
   },
 
@@ -1421,6 +1538,11 @@ export const RunProgress: MessageFns<RunProgress> = {
     message.phase = object.phase ?? "";
     message.processed = object.processed ?? 0;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.unit = object.unit ?? "";
+    message.total = object.total ?? undefined;
+    message.startedAt = object.startedAt ?? undefined;
+    message.phaseStartedAt = object.phaseStartedAt ?? undefined;
+    message.heartbeatAt = object.heartbeatAt ?? undefined;
     return message;
   },
 };
