@@ -36,7 +36,14 @@ export async function startPortal(
   const db = await createTestDatabase();
   const log = opts.log ?? silentLog();
   // Peers default to a closed port so no test depends on what else runs on this machine.
-  const config = loadConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', LOOKUP_SERVICE_ADDR: NOWHERE, ...opts.env });
+  const config = loadConfig({
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'silent',
+    LOOKUP_SERVICE_ADDR: NOWHERE,
+    // The audit page reads RunAuditService at this address (the same server as RunService).
+    RUN_SERVICE_ADDR: opts.runServiceAddr ?? NOWHERE,
+    ...opts.env,
+  });
   const pool = await openDatabase({
     url: db.url,
     service: 'web-test',

@@ -33,6 +33,14 @@ declare module 'fastify' {
   }
 }
 
+/** host[:port] as URL normalises it (a default port dropped), for comparing Origin and Referer with Host. */
+const hostOf = (request: FastifyRequest) => {
+  try {
+    return new URL(`http://${request.headers.host ?? ''}`).host;
+  } catch {
+    return '';
+  }
+};
 const idOf = (token: string) => createHash('sha256').update(token).digest('hex');
 const pathOf = (url: string) => new URL(url, 'http://portal.invalid').pathname;
 
@@ -40,7 +48,8 @@ const pathOf = (url: string) => new URL(url, 'http://portal.invalid').pathname;
 export function deferExpiredPost(request: FastifyRequest): boolean {
   if (request.method !== 'POST' || !request.cookies[SESSION_COOKIE]) return false;
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== 'null' && new URL(origin).host !== request.headers.host) return false;
+  if (origin !== undefined && (origin === 'null' || !URL.canParse(origin) || new URL(origin).host !== hostOf(request)))
+    return false;
   request.expiredPost = true;
   return true;
 }
@@ -52,7 +61,7 @@ function returnPathOf(request: FastifyRequest): string {
     try {
       const u = new URL(referer);
       const path = u.pathname + u.search;
-      if (u.host === request.headers.host && SAFE_PATH.test(path) && u.pathname !== '/login') return path;
+      if (u.host === hostOf(request) && SAFE_PATH.test(path) && u.pathname !== '/login') return path;
     } catch {
       /* not a URL: fall back */
     }
