@@ -7,6 +7,7 @@ import { RetryableError, defineService, registerOpsRoutes, type DeclaredService 
 import { createKeyAuth } from './clients/key-auth.js';
 import { createRunActions } from './usecases/run-actions.command.js';
 import { startSync } from './usecases/start-sync.command.js';
+import { runAuditRegistration } from './handlers/grpc/run-audit.handlers.js';
 import { runServiceRegistration } from './handlers/grpc/run-service.js';
 import { registerUploadApi } from './handlers/http/upload-api.js';
 import { createRunUploader } from './usecases/run-upload.js';
@@ -76,7 +77,10 @@ export function createApp(config: Config, log: Logger): Promise<IngestGatewayApp
         http: { port: config.HTTP_PORT, server: http },
         grpc: {
           port: config.GRPC_PORT,
-          services: [runServiceRegistration({ pool, objects, uploader, actions: createRunActions(pool) })],
+          services: [
+            runServiceRegistration({ pool, objects, uploader, actions: createRunActions(pool) }),
+            runAuditRegistration({ pool }),
+          ],
         },
         close: [() => auth.close()],
       };
