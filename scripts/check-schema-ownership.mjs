@@ -6,10 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const SCHEMAS = ['runs', 'directory', 'keys', 'notify', 'admin'];
+const SCHEMAS = ['runs', 'scim', 'directory', 'keys', 'notify', 'admin'];
 /** Folder prefix → the schemas code there may name. lookup-service reads `directory` by design. */
 const OWNERS = [
-  ['services/ingest-gateway/', ['runs']],
+  // ingest-gateway owns two schemas: runs, and scim (the SCIM source's desired state).
+  ['services/ingest-gateway/', ['runs', 'scim']],
   ['packages/run-state/', ['runs']],
   ['services/apply-worker/', ['directory']],
   ['services/lookup-service/', ['directory']],

@@ -14,11 +14,13 @@ import { leafOf, resolvePath, type ResolvedPath, type ResourceType } from './res
 export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'lt' | 'ge' | 'le';
 export type FilterValue = string | number | boolean | null;
 
+/** A test of one attribute: presence, or a comparison. */
+export type LeafFilter = { op: 'pr'; path: ResolvedPath } | { op: CompareOp; path: ResolvedPath; value: FilterValue };
+
 export type ScimFilter =
   | { op: 'and' | 'or'; filters: ScimFilter[] }
   | { op: 'not'; filter: ScimFilter }
-  | { op: 'pr'; path: ResolvedPath }
-  | { op: CompareOp; path: ResolvedPath; value: FilterValue }
+  | LeafFilter
   /** `emails[type eq "work"]`: the inner filter's paths are the attribute's sub-attributes. */
   | { op: 'valuePath'; path: ResolvedPath; filter: ScimFilter };
 

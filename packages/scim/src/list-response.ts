@@ -25,7 +25,7 @@ export function parsePaging(startIndex: string | undefined, count: string | unde
   return { startIndex: Math.max(1, start), count: Math.min(max, Math.max(0, n)) };
 }
 
-export function listResponse(total: number, paging: Paging, resources: unknown[]) {
+export function listResponse<T>(total: number, paging: Paging, resources: T[]) {
   return {
     schemas: [LIST_RESPONSE_SCHEMA],
     totalResults: total,
@@ -34,3 +34,6 @@ export function listResponse(total: number, paging: Paging, resources: unknown[]
     Resources: resources,
   };
 }
+
+/** The schema of a POST `/.search` body (RFC 7644 §3.4.3). */
+export const SEARCH_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';

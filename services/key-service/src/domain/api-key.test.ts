@@ -86,7 +86,7 @@ describe(validateNewKey.name, () => {
     );
     expect(details).toEqual([
       { path: 'name', message: 'name is required' },
-      { path: 'scopes[1]', message: 'unknown scope "admin:all" (known: sync:upload)' },
+      { path: 'scopes[1]', message: 'unknown scope "admin:all" (known: sync:upload, scim)' },
       { path: 'expiresAt', message: 'expiry must be in the future' },
     ]);
   });

@@ -14,8 +14,11 @@ export const DISPLAY_CHARS = 8;
 /** Longest key name, in characters. */
 export const MAX_NAME_LENGTH = 100;
 
-/** Every scope a key may hold. `sync:upload` covers the upload API and run status. */
-export const KNOWN_SCOPES = ['sync:upload'] as const;
+/**
+ * Every scope a key may hold. `sync:upload` covers the upload API and run status; `scim` the SCIM 2.0
+ * endpoints at /scim/v2 (a provisioning client needs no upload rights, and an upload script no SCIM ones).
+ */
+export const KNOWN_SCOPES = ['sync:upload', 'scim'] as const;
 /** A scope a key may hold. */
 export type Scope = (typeof KNOWN_SCOPES)[number];
 /** Scopes granted when a create request names none. */

@@ -208,7 +208,7 @@ describe('KeyService', () => {
     expect(bad).toBeInstanceOf(ValidationError);
     expect((bad as ValidationError).details).toEqual([
       { path: 'name', message: 'name is required' },
-      { path: 'scopes[1]', message: 'unknown scope "root" (known: sync:upload)' },
+      { path: 'scopes[1]', message: 'unknown scope "root" (known: sync:upload, scim)' },
       { path: 'expiresAt', message: 'expiry must be in the future' },
     ]);
     expect(await rejectionOf(create('no actor', { actor: undefined }))).toBeInstanceOf(ValidationError);

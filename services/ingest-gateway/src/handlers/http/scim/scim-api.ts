@@ -1,0 +1,47 @@
+/**
+ * The SCIM 2.0 service provider at `/scim/v2` (RFC 7644): discovery, Users and Groups, authenticated
+ * by API keys of scope `scim`. Bulk and /Me are not offered (ServiceProviderConfig says so).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Pool } from 'pg';
+import { GROUP_RESOURCE, ScimError, USER_RESOURCE } from '@usersync/scim';
+import { scimGroups } from '../../../usecases/scim-groups.js';
+import { scimUsers } from '../../../usecases/scim-users.js';
+import type { ApiAuthOptions } from '../api-auth.hook.js';
+import { registerDiscoveryRoutes } from './discovery.routes.js';
+import { registerResourceRoutes } from './resource.routes.js';
+import { registerScimAuth } from './scim-auth.hook.js';
+import { registerScimBodies, sendScimError } from './scim-reply.js';
+
+export const SCIM_PREFIX = '/scim/v2';
+
+export interface ScimApiDeps {
+  pool: Pool;
+  auth: ApiAuthOptions;
+  /** The largest page a list answers (ServiceProviderConfig filter.maxResults). */
+  maxResults?: number;
+  /** The largest request body, in bytes. */
+  bodyLimit?: number;
+}
+
+export async function registerScimApi(app: FastifyInstance, deps: ScimApiDeps): Promise<void> {
+  const maxResults = deps.maxResults ?? 200;
+  await app.register(
+    async (api) => {
+      api.decorateRequest('actor', undefined);
+      registerScimBodies(api, deps.bodyLimit ?? 1024 * 1024);
+      registerScimAuth(api, deps.auth);
+      registerDiscoveryRoutes(api, maxResults);
+      registerResourceRoutes(api, USER_RESOURCE, scimUsers(deps.pool, maxResults));
+      registerResourceRoutes(api, GROUP_RESOURCE, scimGroups(deps.pool, maxResults));
+      for (const path of ['/Bulk', '/Me'])
+        api.all(path, async (_request, reply) =>
+          sendScimError(
+            reply,
+            new ScimError(501, undefined, `${path.slice(1)} is not supported by this service provider.`),
+          ),
+        );
+    },
+    { prefix: SCIM_PREFIX },
+  );
+}
