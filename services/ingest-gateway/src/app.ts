@@ -3,7 +3,14 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import { Streams } from '@usersync/contracts';
-import { RetryableError, defineService, registerOpsRoutes, type DeclaredService } from '@usersync/platform';
+import {
+  RetryableError,
+  defineService,
+  httpServerOptions,
+  registerBodyTimeout,
+  registerOpsRoutes,
+  type DeclaredService,
+} from '@usersync/platform';
 import { createKeyAuth } from './clients/key-auth.js';
 import { createRunActions } from './usecases/run-actions.command.js';
 import { startSync } from './usecases/start-sync.command.js';
@@ -62,7 +69,16 @@ export function createApp(config: Config, log: Logger): Promise<IngestGatewayApp
         maxControlBytes: Math.min(config.MAX_CONTROL_BYTES, config.MAX_UPLOAD_BYTES),
         checkDependencies,
       });
-      const http = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: 1024 * 1024 });
+      const http = Fastify({
+        loggerInstance: log as FastifyBaseLogger,
+        bodyLimit: 1024 * 1024,
+        ...httpServerOptions({
+          headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+          bodyTimeoutMs: config.HTTP_BODY_TIMEOUT_MS,
+          requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+        }),
+      });
+      registerBodyTimeout(http, config.HTTP_BODY_TIMEOUT_MS);
       registerOpsRoutes(http, readiness);
       await registerUploadApi(http, {
         pool,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envSchemas, loadConfig as load, port } from '@usersync/platform';
+import { DEFAULT_HTTP_LIMITS, envSchemas, loadConfig as load, port } from '@usersync/platform';
 
 /** How long start-sync's JSON and XML forms wait for the worker's decision on a queued run, by default. */
 export const DEFAULT_START_SYNC_WAIT_MS = 5_000;
@@ -39,6 +39,12 @@ const Env = z.object({
     .min(0)
     .max(MAX_START_SYNC_WAIT_MS)
     .default(DEFAULT_START_SYNC_WAIT_MS),
+  /** Request line and headers must arrive within this (408 after). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_HTTP_LIMITS.headersTimeoutMs),
+  /** A request body that stops arriving for this long gets 408 and the connection is closed. */
+  HTTP_BODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_HTTP_LIMITS.bodyTimeoutMs),
+  /** A whole request (headers and body) must arrive within this; 0 = no limit (big uploads on slow lines). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(DEFAULT_HTTP_LIMITS.requestTimeoutMs),
 });
 
 export type Config = Readonly<z.infer<typeof Env>>;

@@ -8,13 +8,14 @@ import { IngestCodes } from '../../domain/messages.js';
 import type { RunUploader, UploadOutcome } from '../../usecases/run-upload.js';
 import { runUrl } from './api-urls.js';
 import { discardRemainingBody } from './discard-body.js';
+import { multipartClientError, type MultipartPosition } from './multipart-errors.js';
 
 /** How much of a refused upload is read and dropped before the connection is closed instead. */
 const DISCARD_LIMIT = 256 * 1024 * 1024;
 
 interface UploadQuery {
-  name?: string;
-  rdr?: string;
+  name?: string | string[];
+  rdr?: string | string[];
 }
 
 /** A redirect target must be a path on this server (Haplo's `rdr`), never another site. */
@@ -35,15 +36,18 @@ export function uploadResponseBody(outcome: UploadOutcome, runStatusUrl: string)
   );
 }
 
-async function receive(request: FastifyRequest, uploader: RunUploader, maxBytes: number) {
+async function receive(request: FastifyRequest, uploader: RunUploader, maxBytes: number, pos: MultipartPosition) {
   const query = request.query as UploadQuery;
-  let name = query.name;
-  let rdr = query.rdr;
+  let name = single(query.name, 'name');
+  let rdr = single(query.rdr, 'rdr');
   let outcome: UploadOutcome | undefined;
   // busboy hands parts over in the order the client sent them; the file is streamed as it arrives,
   // so its name must be known before it (Haplo's curl sends name first).
   const parts = request.parts({ limits: { fileSize: maxBytes + 1, fields: 20, parts: 40 } });
   for await (const part of parts) {
+    pos.part++;
+    pos.field = part.fieldname;
+    pos.fileBytes = undefined;
     if (part.type === 'field') {
       if (part.fieldname === 'name') name = String(part.value);
       else if (part.fieldname === 'rdr') rdr = String(part.value);
@@ -59,10 +63,21 @@ async function receive(request: FastifyRequest, uploader: RunUploader, maxBytes:
         'Missing name: send the name field before the file field, or name in the query string (?name=…).',
       );
     }
-    outcome = await uploader.upload({ name, filename: part.filename ?? '', content: part.file, actor: request.actor! });
+    const file = part.file as typeof part.file & { bytesRead?: number };
+    try {
+      outcome = await uploader.upload({ name, filename: part.filename ?? '', content: file, actor: request.actor! });
+    } finally {
+      pos.fileBytes = file.bytesRead;
+    }
   }
   if (!outcome) throw new ValidationError(IngestCodes.noFile, 'Missing file: send the file content in the file field.');
   return { outcome, rdr };
+}
+
+/** A query parameter given once; `?name=a&name=b` is refused rather than guessed. */
+function single(value: string | string[] | undefined, param: string): string | undefined {
+  if (!Array.isArray(value)) return value;
+  throw new ValidationError(IngestCodes.badName, `Invalid query string: ${param} is given ${value.length} times.`);
 }
 
 /** Registers the upload route in an API scope (auth and plain errors come from the scope). */
@@ -70,11 +85,12 @@ export function registerUploadRoutes(app: FastifyInstance, opts: { uploader: Run
   const prefix = app.prefix;
   app.post('/upload-file', async (request, reply) => {
     let result: Awaited<ReturnType<typeof receive>>;
+    const pos: MultipartPosition = { part: 0 };
     try {
-      result = await receive(request, opts.uploader, opts.maxBytes);
+      result = await receive(request, opts.uploader, opts.maxBytes, pos);
     } catch (err) {
       await discardRemainingBody(request.raw, DISCARD_LIMIT);
-      throw err;
+      throw multipartClientError(err, pos, request.headers['content-type']) ?? err;
     }
     const { outcome, rdr } = result;
     request.log.info(
