@@ -1,5 +1,6 @@
 /** @usersync/scim: the SCIM 2.0 protocol (RFC 7643 / RFC 7644), pure, for the SCIM endpoints and bulk feeds. */
 export * from './attribute.js';
+export * from './bulk-request.js';
 export * from './discovery.js';
 export * from './errors.js';
 export * from './etag.js';

@@ -40,6 +40,15 @@ describe('normalizeResource', () => {
     });
   });
 
+  it('keeps the scalar values of extensions it does not describe (Entra carries CSV columns so)', () => {
+    const csv = 'urn:ietf:params:scim:schemas:extension:csv:1.0:User';
+    const r = normalizeResource(USER_RESOURCE, {
+      userName: 'a',
+      [csv]: { IsTerminated: 'False', Grade: 7, nested: { x: 1 } },
+    });
+    expect(r[csv]).toEqual({ IsTerminated: 'False', Grade: 7 });
+  });
+
   it('treats null and empty strings as unassigned', () => {
     expect(normalizeResource(USER_RESOURCE, { userName: 'a', title: null, nickName: '', emails: [] })).toEqual({
       userName: 'a',

@@ -125,6 +125,9 @@ export function normalizeResource(type: ResourceType, body: unknown): ScimResour
     } else if (key.toLowerCase() === 'externalid') {
       const v = raw === null ? undefined : scalarValue(EXTERNAL_ID, raw, 'externalId');
       if (v !== undefined && v !== '') out.externalId = v;
+    } else if (/^urn:/i.test(key) && isObject(raw)) {
+      const values = unknownExtension(raw);
+      if (Object.keys(values).length) out[key] = values;
     } else if (key !== 'schemas') core[key] = raw;
   }
   Object.assign(out, schemaAttributes(type.schema.attributes, core, ''));
@@ -134,11 +137,23 @@ export function normalizeResource(type: ResourceType, body: unknown): ScimResour
   return orderLike(type, out);
 }
 
+/**
+ * An extension schema we do not describe (Entra's `urn:ietf:params:scim:schemas:extension:csv:1.0:User`
+ * carries every CSV column as a string): its scalar values are kept as sent, for a control file to map.
+ */
+function unknownExtension(raw: Record<string, Json>): ScimResource {
+  const out: ScimResource = {};
+  for (const [k, v] of Object.entries(raw))
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+  return out;
+}
+
 /** Keys in schema order (externalId first, extensions last), so stored JSON and answers read predictably. */
 function orderLike(type: ResourceType, resource: ScimResource): ScimResource {
   const out: ScimResource = {};
   if (resource.externalId !== undefined) out.externalId = resource.externalId;
   for (const a of type.schema.attributes) if (resource[a.name] !== undefined) out[a.name] = resource[a.name];
   for (const e of type.extensions) if (resource[e.schema.id] !== undefined) out[e.schema.id] = resource[e.schema.id];
+  for (const [k, v] of Object.entries(resource)) if (/^urn:/i.test(k) && out[k] === undefined) out[k] = v;
   return out;
 }

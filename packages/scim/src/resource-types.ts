@@ -89,5 +89,7 @@ export const leafOf = (p: ResolvedPath): Attribute => p.sub ?? p.attribute;
 
 /** The schema list a resource of this type carries, given which extensions it has values for. */
 export function schemasOf(type: ResourceType, resource: Record<string, unknown>): string[] {
-  return [type.schema.id, ...type.extensions.map((e) => e.schema.id).filter((id) => id in resource)];
+  const known = type.extensions.map((e) => e.schema.id).filter((id) => id in resource);
+  const others = Object.keys(resource).filter((k) => /^urn:/i.test(k) && !known.includes(k));
+  return [type.schema.id, ...known, ...others];
 }

@@ -101,6 +101,18 @@ export async function getScimUser(db: Queryable, id: string, forUpdate = false):
   return rows[0] && toRow(rows[0]);
 }
 
+/** The user a bulk operation is matched to: by externalId when it has one, else by userName. */
+export async function matchScimUser(
+  db: Queryable,
+  externalId: string | undefined,
+  userName: string,
+): Promise<ScimUserRow | undefined> {
+  const { rows } = externalId
+    ? await db.query<Row>(`${SELECT} WHERE external_id = $1 ORDER BY created_at LIMIT 1 FOR UPDATE`, [externalId])
+    : await db.query<Row>(`${SELECT} WHERE lower(user_name) = lower($1) FOR UPDATE`, [userName]);
+  return rows[0] && toRow(rows[0]);
+}
+
 /** Replaces the stored resource; the version goes up by one. */
 export async function updateScimUser(db: Queryable, id: string, resource: ScimResource): Promise<ScimUserRow> {
   try {
