@@ -8,7 +8,8 @@ import { ValidationError, type Actor } from '@usersync/platform';
 import type { PlanAction } from './run-plan.js';
 import type { Queryable, RunRow } from './run.repository.js';
 
-export type ChangeAction = Exclude<PlanAction, 'unchanged'>;
+/** Actions an approval scope names; an undo's `delete` rows are kept back by any partial scope (run-undo.ts). */
+export type ChangeAction = Exclude<PlanAction, 'unchanged' | 'delete'>;
 export const CHANGE_ACTIONS: readonly ChangeAction[] = ['create', 'update', 'reactivate', 'block'];
 /** What "apply the safe part now" applies: nobody loses access; blocks wait. */
 export const SAFE_ACTIONS: readonly ChangeAction[] = ['create', 'update', 'reactivate'];

@@ -10,6 +10,7 @@ export const HOLD_REASONS = [
   'control_file_changed',
   'no_username_rule',
   'partial_remainder',
+  'undo',
 ] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 
@@ -25,6 +26,7 @@ export const HOLD_REASON_TEXT: Readonly<Record<HoldReason, string>> = {
     'The control file has no top-level rule for destination:user, name:username, so no record can be matched to a user.',
   partial_remainder:
     'This is the rest of a run an admin applied in part: check what was kept back, then apply it or cancel it.',
+  undo: 'This run undoes an earlier run: check what it restores, then apply it or cancel it.',
 };
 
 const TO_PROTO: Record<HoldReason, commonV1.HoldReason> = {
@@ -36,6 +38,7 @@ const TO_PROTO: Record<HoldReason, commonV1.HoldReason> = {
   control_file_changed: commonV1.HoldReason.HOLD_REASON_CONTROL_FILE_CHANGED,
   no_username_rule: commonV1.HoldReason.HOLD_REASON_NO_USERNAME_RULE,
   partial_remainder: commonV1.HoldReason.HOLD_REASON_PARTIAL_REMAINDER,
+  undo: commonV1.HoldReason.HOLD_REASON_UNDO,
 };
 
 export const holdReasonToProto = (reason: HoldReason | null): commonV1.HoldReason =>

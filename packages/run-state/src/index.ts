@@ -15,3 +15,4 @@ export * from './run-progress.js';
 export * from './run-outcome.js';
 export * from './approval-scope.js';
 export * from './run-error-groups.js';
+export * from './run-undo.js';

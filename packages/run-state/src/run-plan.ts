@@ -6,8 +6,8 @@
  */
 import type { Queryable } from './run.repository.js';
 
-/** What a run does to one user. */
-export type PlanAction = 'create' | 'update' | 'reactivate' | 'block' | 'unchanged';
+/** What a run does to one user; `delete` only in an undo run's plan (a user the undone run created goes). */
+export type PlanAction = 'create' | 'update' | 'reactivate' | 'block' | 'unchanged' | 'delete';
 
 /** One field's change; values are JSON (null when absent). */
 export interface PlanFieldChange {

@@ -4,6 +4,7 @@ import type { ApprovalScope } from './approval-scope.js';
 import type { HoldReason } from './hold-reasons.js';
 import type { ErrorGroup } from './run-error-groups.js';
 import type { RunStatus } from './statuses.js';
+import type { UndoSkipped } from './run-undo.js';
 import { TRANSITIONS, type RunTransition } from './transitions.js';
 
 /** Anything that runs a query: a pool, or a client inside a transaction. */
@@ -65,6 +66,12 @@ export interface RunRow {
   remainderOf: number | null;
   /** ERROR lines grouped by message, counted when the log was written (run-error-groups.ts). */
   errorGroups: ErrorGroup[];
+  /** The run this compensating run undoes (run-undo.ts); null for every other run. */
+  undoOf: number | null;
+  /** Users changed again by a later run that the admin asked the undo to restore all the same. */
+  undoInclude: string[];
+  /** Users the undo leaves alone because a later run changed them again; null until the undo is planned. */
+  undoSkipped: UndoSkipped | null;
 }
 
 /** Columns a transition may set, by field name: a whitelist, so no caller text reaches SQL. */
@@ -136,6 +143,9 @@ export function mapRunRow(r: Record<string, unknown>): RunRow {
     approvedScope: (r.approved_scope as ApprovalScope) ?? null,
     remainderOf: r.remainder_of === null || r.remainder_of === undefined ? null : Number(r.remainder_of),
     errorGroups: (r.error_groups as ErrorGroup[]) ?? [],
+    undoOf: r.undo_of === null || r.undo_of === undefined ? null : Number(r.undo_of),
+    undoInclude: (r.undo_include as string[]) ?? [],
+    undoSkipped: (r.undo_skipped as UndoSkipped) ?? null,
   };
 }
 

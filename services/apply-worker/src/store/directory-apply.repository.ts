@@ -14,6 +14,7 @@ export async function applyPlan(
   checkpoint: () => Promise<void>,
 ): Promise<void> {
   await upsertManagedGroups(client, managedGroups);
+  await keepPriorState(client);
 
   await client.query(
     `INSERT INTO directory."user" (id, username, title, name_first, name_last, email, active, in_feed, error, managed,
@@ -71,9 +72,9 @@ export async function applyPlan(
 
   // A create's change list stays in the stored plan only (migration 003): its history row points there.
   await client.query(
-    `INSERT INTO directory.history (run_id, user_id, action, changes)
-     SELECT $1, p.user_id, p.action, CASE WHEN p.action = 'create' THEN NULL ELSE p.changes END
-     FROM plan p WHERE p.action <> 'unchanged'`,
+    `INSERT INTO directory.history (run_id, user_id, action, changes, prior)
+     SELECT $1, p.user_id, p.action, CASE WHEN p.action = 'create' THEN NULL ELSE p.changes END, k.prior
+     FROM plan p LEFT JOIN plan_prior k ON k.user_id = p.user_id WHERE p.action <> 'unchanged'`,
     [runId],
   );
   // The last raw record of every user the feed named (invalid ones too: lookup shows what arrived),
@@ -100,6 +101,26 @@ export async function applyPlan(
     [runId],
   );
   await checkpoint();
+}
+
+/**
+ * What an undo needs beyond the field-level changes (migration 006): each changed existing user's bookkeeping
+ * as it was, for an update or reactivate also the tags and profile JSON as stored and, when the sync-made
+ * groups change, those memberships with their creation times. Read before the first write; creates have none.
+ */
+async function keepPriorState(client: pg.ClientBase): Promise<void> {
+  await client.query(
+    `CREATE TEMP TABLE plan_prior ON COMMIT DROP AS
+     SELECT p.user_id, json_build_object('managed', u.managed, 'error', u.error, 'desiredDigest', u.desired_digest,
+       'lastRunId', u.last_run_id, 'updatedAt', u.updated_at,
+       'tags', CASE WHEN p.action <> 'block' THEN u.tags END,
+       'profile', CASE WHEN p.action <> 'block' THEN u.profile END,
+       'memberships', CASE WHEN p.action <> 'block' AND p.changes::jsonb @> '[{"field": "groups"}]' THEN
+         (SELECT coalesce(json_agg(json_build_object('code', m.group_code, 'at', m.created_at) ORDER BY m.group_code), '[]')
+          FROM directory.membership m WHERE m.user_id = u.id AND m.source = 'sync') END) AS prior
+     FROM plan p JOIN directory."user" u ON u.id = p.user_id
+     WHERE p.action IN ('update', 'reactivate', 'block')`,
+  );
 }
 
 /**

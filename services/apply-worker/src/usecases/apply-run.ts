@@ -17,6 +17,7 @@ import { writeOutcomeLog } from './run-log-writer.js';
 import { publishFailed } from './run-events.js';
 import { directFirstImport, StalePreview } from './direct-import.js';
 import { plannedApply } from './planned-apply.js';
+import { processUndo } from './undo-run.js';
 import {
   loadRunInput,
   prepareRun,
@@ -115,6 +116,8 @@ async function applyRun(
   ctx: RunContext,
   how: { work: Exclude<RunWork, 'none'>; previewFoundStale: boolean },
 ): Promise<'complete' | 'held'> {
+  // An undo run has no files: it is planned from the directory's history of the run it undoes.
+  if (input.run.undoOf !== null) return processUndo(client, deps, input, ctx, { planOnly: how.work === 'plan-only' });
   const run = await prepareRun(client, deps, input, ctx);
   const planOnly = how.work === 'plan-only';
   const strategy = chooseStrategy({

@@ -25,6 +25,7 @@ const USER_ACTION: Record<string, commonV1.UserAction> = {
   update: commonV1.UserAction.USER_ACTION_UPDATE,
   reactivate: commonV1.UserAction.USER_ACTION_REACTIVATE,
   block: commonV1.UserAction.USER_ACTION_BLOCK,
+  delete: commonV1.UserAction.USER_ACTION_DELETE,
 };
 
 const protoCounts = (c: ActionCountsRow): commonV1.ActionCounts => ({

@@ -33,6 +33,7 @@ export async function startFakeLookup(departments: Record<string, string>): Prom
     },
     getUserHistory: unimplemented,
     setErrorState: unimplemented,
+    searchUsers: unimplemented,
   };
   const server = createGrpcServer({
     port: 0,

@@ -9,6 +9,7 @@ import { requireActor } from '../../domain/actor.js';
 import { IngestCodes } from '../../domain/messages.js';
 import { listRunFiles } from '../../store/run-files.repository.js';
 import type { RunUploader } from '../../usecases/run-upload.js';
+import { undoRun } from '../../usecases/undo-run.command.js';
 import { fileToProto, runToProto } from './run-mapper.js';
 
 export interface CommandDeps {
@@ -61,6 +62,17 @@ export function createRunCommandHandlers({ pool, uploader, actions }: CommandDep
 
     reapplyRun: unaryHandler<runsV1.ReapplyRunRequest, runsV1.ReapplyRunResponse>(async (req) => ({
       run: await withFiles(await actions.reapply(req.runId, requireActor(req.actor))),
+    })),
+
+    undoRun: unaryHandler<runsV1.UndoRunRequest, runsV1.UndoRunResponse>(async (req) => ({
+      run: await withFiles(
+        await undoRun(pool, {
+          runId: req.runId,
+          actor: requireActor(req.actor),
+          includeUsernames: req.includeUsernames,
+          reason: req.reason,
+        }),
+      ),
     })),
 
     cancelRun: unaryHandler<runsV1.CancelRunRequest, runsV1.CancelRunResponse>(async (req) => ({

@@ -57,6 +57,23 @@ export function runToProto(run: RunRow, files: readonly RunFileRow[]): runsV1.Ru
     failureMessage: run.failureMessage ?? '',
     // Filled in by GetRun only (a read of apply-worker's progress table).
     progress: undefined,
+    undo: undoToProto(run),
+  };
+}
+
+// An undo's counts carry `deleted` beside the feed actions (apply-worker's undo-plan.repository.ts).
+const deletesOf = (c: ActionCountsRow): number => (c as { deleted?: number }).deleted ?? 0;
+
+/** What a compensating run undoes (run-undo.ts); unset for every other run. */
+function undoToProto(run: RunRow): runsV1.UndoInfo | undefined {
+  if (run.undoOf === null) return undefined;
+  return {
+    undoOfRunId: run.undoOf,
+    includedUsernames: run.undoInclude,
+    skipped: run.undoSkipped?.users ?? [],
+    skippedCount: run.undoSkipped?.count ?? 0,
+    plannedDeletes: deletesOf(run.planCounts),
+    appliedDeletes: deletesOf(run.counts),
   };
 }
 
@@ -90,6 +107,7 @@ const ACTIONS: Record<PlanAction, commonV1.UserAction> = {
   reactivate: commonV1.UserAction.USER_ACTION_REACTIVATE,
   block: commonV1.UserAction.USER_ACTION_BLOCK,
   unchanged: commonV1.UserAction.USER_ACTION_UNCHANGED,
+  delete: commonV1.UserAction.USER_ACTION_DELETE,
 };
 export const actionToProto = (action: PlanAction): commonV1.UserAction => ACTIONS[action];
 /** The action filter of a request; undefined for every action. */

@@ -75,6 +75,8 @@ export enum UserAction {
   USER_ACTION_BLOCK = 4,
   /** USER_ACTION_UNCHANGED - The desired state equals the stored state. */
   USER_ACTION_UNCHANGED = 5,
+  /** USER_ACTION_DELETE - An undo run removes a user the undone run created (RunService.UndoRun). */
+  USER_ACTION_DELETE = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -98,6 +100,9 @@ export function userActionFromJSON(object: any): UserAction {
     case 5:
     case "USER_ACTION_UNCHANGED":
       return UserAction.USER_ACTION_UNCHANGED;
+    case 6:
+    case "USER_ACTION_DELETE":
+      return UserAction.USER_ACTION_DELETE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -119,6 +124,8 @@ export function userActionToJSON(object: UserAction): string {
       return "USER_ACTION_BLOCK";
     case UserAction.USER_ACTION_UNCHANGED:
       return "USER_ACTION_UNCHANGED";
+    case UserAction.USER_ACTION_DELETE:
+      return "USER_ACTION_DELETE";
     case UserAction.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -145,6 +152,8 @@ export enum HoldReason {
   HOLD_REASON_NO_USERNAME_RULE = 7,
   /** HOLD_REASON_PARTIAL_REMAINDER - The rest of a run an admin approved in part: what was kept back for a later decision. */
   HOLD_REASON_PARTIAL_REMAINDER = 8,
+  /** HOLD_REASON_UNDO - A compensating run made by RunService.UndoRun: it always waits for an admin's review of its plan. */
+  HOLD_REASON_UNDO = 9,
   UNRECOGNIZED = -1,
 }
 
@@ -177,6 +186,9 @@ export function holdReasonFromJSON(object: any): HoldReason {
     case 8:
     case "HOLD_REASON_PARTIAL_REMAINDER":
       return HoldReason.HOLD_REASON_PARTIAL_REMAINDER;
+    case 9:
+    case "HOLD_REASON_UNDO":
+      return HoldReason.HOLD_REASON_UNDO;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -204,6 +216,8 @@ export function holdReasonToJSON(object: HoldReason): string {
       return "HOLD_REASON_NO_USERNAME_RULE";
     case HoldReason.HOLD_REASON_PARTIAL_REMAINDER:
       return "HOLD_REASON_PARTIAL_REMAINDER";
+    case HoldReason.HOLD_REASON_UNDO:
+      return "HOLD_REASON_UNDO";
     case HoldReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

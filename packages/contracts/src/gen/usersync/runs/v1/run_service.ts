@@ -253,6 +253,30 @@ export interface Run {
     | undefined;
   /** The run's ERROR lines grouped by message, largest first (at most 25 groups), counted once. */
   errorGroups: ErrorGroup[];
+  /** Set on a compensating run made by UndoRun: which run it undoes and who it leaves alone. */
+  undo: UndoInfo | undefined;
+}
+
+/** What an undo run undoes (RunService.UndoRun). */
+export interface UndoInfo {
+  /** The complete run whose changes it restores. */
+  undoOfRunId: number;
+  /** Users changed again by a later run that the admin asked to restore all the same. */
+  includedUsernames: string[];
+  /** Users changed again by a later run, left alone (at most 500 listed; see skipped_count). */
+  skipped: UndoSkippedUser[];
+  /** How many users were left alone because a later run changed them again; set once planned. */
+  skippedCount: number;
+  /** Users the plan deletes (the undone run created them); ActionCounts has no delete. */
+  plannedDeletes: number;
+  /** Users it deleted, once complete. */
+  appliedDeletes: number;
+}
+
+/** A user an undo leaves alone, and the latest later run that changed them. */
+export interface UndoSkippedUser {
+  username: string;
+  laterRunId: number;
 }
 
 /**
@@ -589,6 +613,29 @@ export interface ApplyRunResponse {
   run: Run | undefined;
 }
 
+/** Request for UndoRun. */
+export interface UndoRunRequest {
+  /** The run to undo; must be complete and not itself an undo. */
+  runId: number;
+  /** Who asks for the undo. */
+  actor:
+    | Actor
+    | undefined;
+  /**
+   * Users changed again by a later run to restore all the same (at most 10,000); others changed later are
+   * left alone and listed in Run.undo.skipped.
+   */
+  includeUsernames: string[];
+  /** Why, recorded in the audit log. */
+  reason: string;
+}
+
+/** Response of UndoRun. */
+export interface UndoRunResponse {
+  /** The compensating run: held for HOLD_REASON_UNDO, has_plan false until the worker planned it. */
+  run: Run | undefined;
+}
+
 /** Request for ReapplyRun. */
 export interface ReapplyRunRequest {
   /** Id of the run to copy; must be complete or failure. */
@@ -819,6 +866,7 @@ function createBaseRun(): Run {
     remainderOfRunId: undefined,
     approvedScope: undefined,
     errorGroups: [],
+    undo: undefined,
   };
 }
 
@@ -895,6 +943,9 @@ export const Run: MessageFns<Run> = {
     }
     for (const v of message.errorGroups) {
       ErrorGroup.encode(v!, writer.uint32(194).fork()).join();
+    }
+    if (message.undo !== undefined) {
+      UndoInfo.encode(message.undo, writer.uint32(202).fork()).join();
     }
     return writer;
   },
@@ -1104,6 +1155,14 @@ export const Run: MessageFns<Run> = {
             message.errorGroups.push(ErrorGroup.decode(reader, reader.uint32()));
             continue;
           }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.undo = UndoInfo.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1216,6 +1275,7 @@ export const Run: MessageFns<Run> = {
         : globalThis.Array.isArray(object?.error_groups)
         ? object.error_groups.map((e: any) => ErrorGroup.fromJSON(e))
         : [],
+      undo: isSet(object.undo) ? UndoInfo.fromJSON(object.undo) : undefined,
     };
   },
 
@@ -1293,6 +1353,9 @@ export const Run: MessageFns<Run> = {
     if (message.errorGroups?.length) {
       obj.errorGroups = message.errorGroups.map((e) => ErrorGroup.toJSON(e));
     }
+    if (message.undo !== undefined) {
+      obj.undo = UndoInfo.toJSON(message.undo);
+    }
     return obj;
   },
 
@@ -1337,6 +1400,267 @@ export const Run: MessageFns<Run> = {
       ? ApprovalScope.fromPartial(object.approvedScope)
       : undefined;
     message.errorGroups = object.errorGroups?.map((e) => ErrorGroup.fromPartial(e)) || [];
+    message.undo = (object.undo !== undefined && object.undo !== null) ? UndoInfo.fromPartial(object.undo) : undefined;
+    return message;
+  },
+};
+
+function createBaseUndoInfo(): UndoInfo {
+  return { undoOfRunId: 0, includedUsernames: [], skipped: [], skippedCount: 0, plannedDeletes: 0, appliedDeletes: 0 };
+}
+
+export const UndoInfo: MessageFns<UndoInfo> = {
+  encode(message: UndoInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.undoOfRunId !== 0) {
+      writer.uint32(8).int64(message.undoOfRunId);
+    }
+    for (const v of message.includedUsernames) {
+      writer.uint32(18).string(v!);
+    }
+    for (const v of message.skipped) {
+      UndoSkippedUser.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.skippedCount !== 0) {
+      writer.uint32(32).int64(message.skippedCount);
+    }
+    if (message.plannedDeletes !== 0) {
+      writer.uint32(40).int64(message.plannedDeletes);
+    }
+    if (message.appliedDeletes !== 0) {
+      writer.uint32(48).int64(message.appliedDeletes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UndoInfo {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUndoInfo();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.undoOfRunId = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.includedUsernames.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.skipped.push(UndoSkippedUser.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.skippedCount = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.plannedDeletes = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.appliedDeletes = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UndoInfo {
+    return {
+      undoOfRunId: isSet(object.undoOfRunId)
+        ? globalThis.Number(object.undoOfRunId)
+        : isSet(object.undo_of_run_id)
+        ? globalThis.Number(object.undo_of_run_id)
+        : 0,
+      includedUsernames: globalThis.Array.isArray(object?.includedUsernames)
+        ? object.includedUsernames.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.included_usernames)
+        ? object.included_usernames.map((e: any) => globalThis.String(e))
+        : [],
+      skipped: globalThis.Array.isArray(object?.skipped)
+        ? object.skipped.map((e: any) => UndoSkippedUser.fromJSON(e))
+        : [],
+      skippedCount: isSet(object.skippedCount)
+        ? globalThis.Number(object.skippedCount)
+        : isSet(object.skipped_count)
+        ? globalThis.Number(object.skipped_count)
+        : 0,
+      plannedDeletes: isSet(object.plannedDeletes)
+        ? globalThis.Number(object.plannedDeletes)
+        : isSet(object.planned_deletes)
+        ? globalThis.Number(object.planned_deletes)
+        : 0,
+      appliedDeletes: isSet(object.appliedDeletes)
+        ? globalThis.Number(object.appliedDeletes)
+        : isSet(object.applied_deletes)
+        ? globalThis.Number(object.applied_deletes)
+        : 0,
+    };
+  },
+
+  toJSON(message: UndoInfo): unknown {
+    const obj: any = {};
+    if (message.undoOfRunId !== 0) {
+      obj.undoOfRunId = Math.round(message.undoOfRunId);
+    }
+    if (message.includedUsernames?.length) {
+      obj.includedUsernames = message.includedUsernames;
+    }
+    if (message.skipped?.length) {
+      obj.skipped = message.skipped.map((e) => UndoSkippedUser.toJSON(e));
+    }
+    if (message.skippedCount !== 0) {
+      obj.skippedCount = Math.round(message.skippedCount);
+    }
+    if (message.plannedDeletes !== 0) {
+      obj.plannedDeletes = Math.round(message.plannedDeletes);
+    }
+    if (message.appliedDeletes !== 0) {
+      obj.appliedDeletes = Math.round(message.appliedDeletes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UndoInfo>, I>>(base?: I): UndoInfo {
+    return UndoInfo.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UndoInfo>, I>>(object: I): UndoInfo {
+    const message = createBaseUndoInfo();
+    message.undoOfRunId = object.undoOfRunId ?? 0;
+    message.includedUsernames = object.includedUsernames?.map((e) => e) || [];
+    message.skipped = object.skipped?.map((e) => UndoSkippedUser.fromPartial(e)) || [];
+    message.skippedCount = object.skippedCount ?? 0;
+    message.plannedDeletes = object.plannedDeletes ?? 0;
+    message.appliedDeletes = object.appliedDeletes ?? 0;
+    return message;
+  },
+};
+
+function createBaseUndoSkippedUser(): UndoSkippedUser {
+  return { username: "", laterRunId: 0 };
+}
+
+export const UndoSkippedUser: MessageFns<UndoSkippedUser> = {
+  encode(message: UndoSkippedUser, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.username !== "") {
+      writer.uint32(10).string(message.username);
+    }
+    if (message.laterRunId !== 0) {
+      writer.uint32(16).int64(message.laterRunId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UndoSkippedUser {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUndoSkippedUser();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.laterRunId = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UndoSkippedUser {
+    return {
+      username: isSet(object.username) ? globalThis.String(object.username) : "",
+      laterRunId: isSet(object.laterRunId)
+        ? globalThis.Number(object.laterRunId)
+        : isSet(object.later_run_id)
+        ? globalThis.Number(object.later_run_id)
+        : 0,
+    };
+  },
+
+  toJSON(message: UndoSkippedUser): unknown {
+    const obj: any = {};
+    if (message.username !== "") {
+      obj.username = message.username;
+    }
+    if (message.laterRunId !== 0) {
+      obj.laterRunId = Math.round(message.laterRunId);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UndoSkippedUser>, I>>(base?: I): UndoSkippedUser {
+    return UndoSkippedUser.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UndoSkippedUser>, I>>(object: I): UndoSkippedUser {
+    const message = createBaseUndoSkippedUser();
+    message.username = object.username ?? "";
+    message.laterRunId = object.laterRunId ?? 0;
     return message;
   },
 };
@@ -4455,6 +4779,198 @@ export const ApplyRunResponse: MessageFns<ApplyRunResponse> = {
   },
 };
 
+function createBaseUndoRunRequest(): UndoRunRequest {
+  return { runId: 0, actor: undefined, includeUsernames: [], reason: "" };
+}
+
+export const UndoRunRequest: MessageFns<UndoRunRequest> = {
+  encode(message: UndoRunRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runId !== 0) {
+      writer.uint32(8).int64(message.runId);
+    }
+    if (message.actor !== undefined) {
+      Actor.encode(message.actor, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.includeUsernames) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UndoRunRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUndoRunRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.runId = longToNumber(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actor = Actor.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.includeUsernames.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UndoRunRequest {
+    return {
+      runId: isSet(object.runId)
+        ? globalThis.Number(object.runId)
+        : isSet(object.run_id)
+        ? globalThis.Number(object.run_id)
+        : 0,
+      actor: isSet(object.actor) ? Actor.fromJSON(object.actor) : undefined,
+      includeUsernames: globalThis.Array.isArray(object?.includeUsernames)
+        ? object.includeUsernames.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.include_usernames)
+        ? object.include_usernames.map((e: any) => globalThis.String(e))
+        : [],
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: UndoRunRequest): unknown {
+    const obj: any = {};
+    if (message.runId !== 0) {
+      obj.runId = Math.round(message.runId);
+    }
+    if (message.actor !== undefined) {
+      obj.actor = Actor.toJSON(message.actor);
+    }
+    if (message.includeUsernames?.length) {
+      obj.includeUsernames = message.includeUsernames;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UndoRunRequest>, I>>(base?: I): UndoRunRequest {
+    return UndoRunRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UndoRunRequest>, I>>(object: I): UndoRunRequest {
+    const message = createBaseUndoRunRequest();
+    message.runId = object.runId ?? 0;
+    message.actor = (object.actor !== undefined && object.actor !== null) ? Actor.fromPartial(object.actor) : undefined;
+    message.includeUsernames = object.includeUsernames?.map((e) => e) || [];
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseUndoRunResponse(): UndoRunResponse {
+  return { run: undefined };
+}
+
+export const UndoRunResponse: MessageFns<UndoRunResponse> = {
+  encode(message: UndoRunResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.run !== undefined) {
+      Run.encode(message.run, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UndoRunResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUndoRunResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.run = Run.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UndoRunResponse {
+    return { run: isSet(object.run) ? Run.fromJSON(object.run) : undefined };
+  },
+
+  toJSON(message: UndoRunResponse): unknown {
+    const obj: any = {};
+    if (message.run !== undefined) {
+      obj.run = Run.toJSON(message.run);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UndoRunResponse>, I>>(base?: I): UndoRunResponse {
+    return UndoRunResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UndoRunResponse>, I>>(object: I): UndoRunResponse {
+    const message = createBaseUndoRunResponse();
+    message.run = (object.run !== undefined && object.run !== null) ? Run.fromPartial(object.run) : undefined;
+    return message;
+  },
+};
+
 function createBaseReapplyRunRequest(): ReapplyRunRequest {
   return { runId: 0, actor: undefined };
 }
@@ -6590,6 +7106,19 @@ export const RunServiceService = {
     responseSerialize: (value: ReapplyRunResponse): Buffer => Buffer.from(ReapplyRunResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ReapplyRunResponse => ReapplyRunResponse.decode(value),
   },
+  /**
+   * Opens a compensating run that restores what a complete run changed (held for HOLD_REASON_UNDO; planned by
+   * the apply-worker, then applied with ApplyRun like any held run).
+   */
+  undoRun: {
+    path: "/usersync.runs.v1.RunService/UndoRun" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UndoRunRequest): Buffer => Buffer.from(UndoRunRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UndoRunRequest => UndoRunRequest.decode(value),
+    responseSerialize: (value: UndoRunResponse): Buffer => Buffer.from(UndoRunResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UndoRunResponse => UndoRunResponse.decode(value),
+  },
   /** Cancels an uploading or ready run. */
   cancelRun: {
     path: "/usersync.runs.v1.RunService/CancelRun" as const,
@@ -6711,6 +7240,11 @@ export interface RunServiceServer extends UntypedServiceImplementation {
   applyRun: handleUnaryCall<ApplyRunRequest, ApplyRunResponse>;
   /** Creates a new run copying a complete or failed run's files (control file too) and queues it. */
   reapplyRun: handleUnaryCall<ReapplyRunRequest, ReapplyRunResponse>;
+  /**
+   * Opens a compensating run that restores what a complete run changed (held for HOLD_REASON_UNDO; planned by
+   * the apply-worker, then applied with ApplyRun like any held run).
+   */
+  undoRun: handleUnaryCall<UndoRunRequest, UndoRunResponse>;
   /** Cancels an uploading or ready run. */
   cancelRun: handleUnaryCall<CancelRunRequest, CancelRunResponse>;
   /** Marks a running run cancelled; the worker rolls the whole apply back at its next checkpoint. */
@@ -6854,6 +7388,25 @@ export interface RunServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ReapplyRunResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Opens a compensating run that restores what a complete run changed (held for HOLD_REASON_UNDO; planned by
+   * the apply-worker, then applied with ApplyRun like any held run).
+   */
+  undoRun(
+    request: UndoRunRequest,
+    callback: (error: ServiceError | null, response: UndoRunResponse) => void,
+  ): ClientUnaryCall;
+  undoRun(
+    request: UndoRunRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UndoRunResponse) => void,
+  ): ClientUnaryCall;
+  undoRun(
+    request: UndoRunRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UndoRunResponse) => void,
   ): ClientUnaryCall;
   /** Cancels an uploading or ready run. */
   cancelRun(
