@@ -11,6 +11,7 @@ import {
   type RunOutcome,
   type RunStatus,
 } from '@usersync/run-state';
+import { progressView } from './progress.view.js';
 
 /** The admin actions on a run, as they appear in URLs. */
 export type RunAction = 'apply' | 'reapply' | 'cancel' | 'force-cancel';
@@ -91,6 +92,8 @@ export const PLAN_ACTIONS = [
   { value: 'update', proto: commonV1.UserAction.USER_ACTION_UPDATE, label: 'Update' },
   { value: 'reactivate', proto: commonV1.UserAction.USER_ACTION_REACTIVATE, label: 'Reactivate' },
   { value: 'block', proto: commonV1.UserAction.USER_ACTION_BLOCK, label: 'Block' },
+  // Only an undo run's plan deletes (a user the undone run created).
+  { value: 'delete', proto: commonV1.UserAction.USER_ACTION_DELETE, label: 'Delete' },
 ] as const;
 
 /** Label of a proto plan action. */
@@ -150,4 +153,6 @@ export const runLabels = {
   hasCounts,
   countsSentence,
   scopeSentence,
+  /** Progress figures (percent, elapsed, ETA, stalled) of a run's RunProgress: progress.view.ts. */
+  progress: (p: runsV1.RunProgress, now?: Date) => progressView(p, { count: formatCount, bytes: formatBytes }, now),
 };

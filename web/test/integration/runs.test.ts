@@ -175,7 +175,7 @@ describe('run page', () => {
     // The run's progress, as the worker writes it (through run-state) while applying.
     await writeRunProgress(env.runsDb, id, 'apply', 1500);
     const live = await get(`/runs/${id}/progress`, { 'hx-request': 'true' });
-    expect(live.body).toContain('Phase <strong>apply</strong>: 1,500 records processed');
+    expect(live.body).toContain('<strong>Applying</strong>: 1,500 records · elapsed');
     expect(live.body).toContain('hx-trigger="load delay:1s"');
     await env.runsDb.query(`UPDATE runs.run SET status = 'complete', finished_at = now() WHERE id = $1`, [id]);
     const done = await get(`/runs/${id}/progress`, { 'hx-request': 'true' });

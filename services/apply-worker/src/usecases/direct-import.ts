@@ -54,7 +54,7 @@ export async function directFirstImport(
   }
   run.lap('storePlan');
 
-  ctx.progress.set('apply', stats.records);
+  ctx.progress.begin('apply', 'records', stats.records);
   run.lap('apply');
   return completeRun(client, deps, run, ctx, resultOf(transformed, plan));
 }

@@ -59,7 +59,7 @@ export async function plannedApply(
     keptBack > 0 ? await summarizePlan(client, { inFeed: plan.inFeed, unchanged: stats.unchanged }) : plan;
   await storePlan(client, input.run.id);
   run.lap('storePlan');
-  ctx.progress.set('apply', stats.records);
+  ctx.progress.begin('apply', 'records', stats.records);
   await applyPlan(client, input.run.id, settings.managedGroups, ctx.checkpoint);
   run.lap('apply');
   const result = resultOf(transformed, applied);

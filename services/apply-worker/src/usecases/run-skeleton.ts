@@ -26,7 +26,7 @@ import { analyzeFeed, copyAbsentUsers, createFeedTables } from '../store/feed.re
 import { loadBaseline } from '../store/baseline.repository.js';
 import { lastTransformFingerprint, saveTransformFingerprint } from '../store/sync-state.repository.js';
 import type { PlanSummary } from '../store/plan.repository.js';
-import { startProgress, type ProgressReporter } from './progress-reporter.js';
+import { dataFileBytes, startProgress, type ProgressReporter } from './progress-reporter.js';
 import { dataFileSources, loadControlFile } from './control-input.js';
 import {
   noRecords,
@@ -120,7 +120,8 @@ export async function prepareRun(
   const { controlFile, digest } = await loadControlFile(deps.objects, input.files, settings.profileSchema);
   await createFeedTables(client);
   const lap = lapTimer(ctx.timings);
-  ctx.progress.set('transform', 0);
+  // Bytes read of the data files' known sizes: an exact total before any record is read.
+  ctx.progress.begin('transform', 'bytes', dataFileBytes(input.files, controlFile.fileNames));
   const baseline = await loadBaseline(client, settings.updateAll);
   // Records unchanged since the last completed run need no transform when nothing else that shapes a
   // desired state changed either (same fingerprint); force update re-applies everyone anyway.
@@ -155,7 +156,7 @@ export async function transformRun(
     stats = await transformIntoFeed(
       client,
       transformBatch(controlFile, deps.transformThreads),
-      dataFileSources(deps.objects, run.input.files),
+      ctx.progress.countBytes(dataFileSources(deps.objects, run.input.files)),
       {
         managedGroups: new Set(settings.managedGroups.map((g) => g.code)),
         baseline,
@@ -163,7 +164,8 @@ export async function transformRun(
         ...(direct ? { directCreatesFor: direct } : {}),
         skipUnchanged: run.skipUnchanged,
       },
-      { progress: (n) => ctx.progress.set('transform', n), checkpoint: ctx.checkpoint },
+      // The transform's progress is the bytes read (countBytes above), which has a total; records have none yet.
+      { progress: () => undefined, checkpoint: ctx.checkpoint },
     );
   } else {
     // Haplo logs this and processes no record (hazard H1); the plan then blocks everyone, so it holds.
@@ -173,7 +175,7 @@ export async function transformRun(
   await copyAbsentUsers(client, baseline.absent());
   run.lap('transform');
   Object.assign(ctx.stats, stats);
-  ctx.progress.set('plan', stats.records);
+  ctx.progress.begin('plan', 'records', stats.records);
   await analyzeFeed(client);
   return { stats, preamble };
 }

@@ -8,5 +8,16 @@ import { readRunProgress as readStoredProgress, type Queryable } from '@usersync
 /** The run's progress, or undefined before the worker picked it up. */
 export async function readRunProgress(db: Queryable, runId: number): Promise<runsV1.RunProgress | undefined> {
   const p = await readStoredProgress(db, runId);
-  return p && { phase: p.phase, processed: p.processed, updatedAt: p.updatedAt };
+  return (
+    p && {
+      phase: p.phase,
+      processed: p.processed,
+      updatedAt: p.updatedAt,
+      unit: p.unit,
+      ...(p.total === null ? {} : { total: p.total }),
+      startedAt: p.startedAt,
+      phaseStartedAt: p.phaseStartedAt,
+      heartbeatAt: p.heartbeatAt,
+    }
+  );
 }

@@ -2,8 +2,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { Pool } from 'pg';
 import { ValidationError, withDatabase } from '@usersync/platform';
-import { HOLD_REASON_TEXT, appliedAt, getRun, runOutcome, shownHold, type RunRow } from '@usersync/run-state';
+import {
+  HOLD_REASON_TEXT,
+  appliedAt,
+  getRun,
+  progressReport,
+  readRunProgress,
+  runOutcome,
+  shownHold,
+  type ProgressReport,
+  type RunRow,
+} from '@usersync/run-state';
 import { listRunFiles, type RunFileRow } from '../../store/run-files.repository.js';
+import { RUN_STATUS_ROUTE } from './api-schemas.js';
 
 /** The JSON shape of a run for scripts (stable: scripts parse it), without its files (the runs list). */
 export function runJson(run: RunRow) {
@@ -38,25 +49,29 @@ export function runJson(run: RunRow) {
   };
 }
 
-/** `GET …/runs/:id`: the run and its files. */
-export function runStatusJson(run: RunRow, files: readonly RunFileRow[]) {
+/** `GET …/runs/:id`: the run, its files and its progress (null before a worker picked it up). */
+export function runStatusJson(run: RunRow, files: readonly RunFileRow[], progress: ProgressReport | null = null) {
   return {
     ...runJson(run),
     files: files.map((f) => ({ name: f.name, filename: f.filename, digest: f.digest, size: f.size })),
+    // Totals, percent, elapsed, ETA and staleness: the same figures the portal shows (run-state progressReport).
+    progress,
   };
 }
 
 /** Registers the run status route in an API scope. */
 export function registerRunStatusRoutes(app: FastifyInstance, deps: { pool: Pool }): void {
-  app.get('/runs/:id', async (request, reply) => {
+  app.get('/runs/:id', { schema: RUN_STATUS_ROUTE, attachValidation: true }, async (request, reply) => {
     const raw = (request.params as { id: string }).id;
     if (!/^[1-9][0-9]{0,17}$/.test(raw))
       throw new ValidationError('RUN_BAD_ID', `Invalid run id ${JSON.stringify(raw)}: expected a positive integer.`);
     const id = Number(raw);
-    const [run, files] = await withDatabase(() => Promise.all([getRun(deps.pool, id), listRunFiles(deps.pool, id)]));
+    const [run, files, progress] = await withDatabase(() =>
+      Promise.all([getRun(deps.pool, id), listRunFiles(deps.pool, id), readRunProgress(deps.pool, id)]),
+    );
     return reply
       .code(200)
       .type('application/json; charset=utf-8')
-      .send(JSON.stringify(runStatusJson(run, files), null, 2));
+      .send(JSON.stringify(runStatusJson(run, files, progress ? progressReport(progress, new Date()) : null), null, 2));
   });
 }
