@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { runsV1 } from '@usersync/contracts';
+import { addError, errorSummary, hasErrors, type FieldErrors } from '../security/form-errors.js';
 import { actorOf, checkMultipartCsrf, MULTIPART_CSRF, type RouteContext } from './route-context.js';
 
 /** RunService's own limit for a control file (MAX_CONTROL_BYTES default). */
@@ -51,16 +52,23 @@ export function controlFileRoutes(ctx: RouteContext): FastifyPluginAsync {
   const uploadForm = (
     request: FastifyRequest,
     reply: FastifyReply,
-    data: { reason?: string; problems?: string[]; errors?: runsV1.ControlFileError[] },
+    data: { reason?: string; fields?: FieldErrors<'file' | 'reason'>; errors?: runsV1.ControlFileError[] },
     status = 200,
-  ) =>
-    ctx.views.send(
+  ) => {
+    // One summary (issue 17): the form's own problems, then each error of the file with its JSON path.
+    const fields = data.fields ?? {};
+    const summary = errorSummary(['cf-file', 'cf-reason'], {
+      'cf-file': fields.file,
+      'cf-reason': fields.reason,
+    }).concat((data.errors ?? []).map((e) => ({ id: 'cf-file', message: `${e.path}: ${e.message}` })));
+    return ctx.views.send(
       request,
       reply,
       'pages/control-file/upload',
-      { title: 'Upload new control file', reason: '', problems: [], errors: [], ...data },
+      { title: 'Upload new control file', reason: '', errors: [], ...data, fields, summary },
       status,
     );
+  };
 
   return async (app) => {
     app.get<{ Querystring: { digest?: string; page?: string; uploaded?: string } }>(
@@ -85,13 +93,13 @@ export function controlFileRoutes(ctx: RouteContext): FastifyPluginAsync {
 
     app.post('/control-file/upload', { config: MULTIPART_CSRF }, async (request, reply) => {
       if (!request.isMultipart())
-        return uploadForm(request, reply, { problems: ['Choose a control file to upload.'] }, 400);
+        return uploadForm(request, reply, { fields: { file: ['Choose a control file to upload.'] } }, 400);
       const { reason, content, filename, tooLarge } = await readUpload(request);
-      const problems: string[] = [];
-      if (tooLarge) problems.push(`The file is larger than ${MAX_CONTROL_BYTES / 1024 / 1024} MiB.`);
-      else if (content === undefined) problems.push('Choose a control file to upload.');
-      if (reason === '') problems.push('Give a reason for the change: it is recorded in the history.');
-      if (problems.length > 0 || content === undefined) return uploadForm(request, reply, { reason, problems }, 400);
+      const fields: FieldErrors<'file' | 'reason'> = {};
+      if (tooLarge) addError(fields, 'file', `The file is larger than ${MAX_CONTROL_BYTES / 1024 / 1024} MiB.`);
+      else if (content === undefined) addError(fields, 'file', 'Choose a control file to upload.');
+      if (reason === '') addError(fields, 'reason', 'Give a reason for the change: it is recorded in the history.');
+      if (hasErrors(fields) || content === undefined) return uploadForm(request, reply, { reason, fields }, 400);
       const res = await ctx.runs.uploadControlFile(content, reason, request.session!.admin);
       if (res.errors.length > 0 || !res.controlFile) {
         return uploadForm(request, reply, { reason, errors: res.errors }, 400);

@@ -46,6 +46,27 @@ describe('configuration form', () => {
   });
 });
 
+describe('control file form', () => {
+  it('names a missing file and a missing reason together, linked to their fields', async () => {
+    const res = await admin.postMultipart('/control-file/upload', [
+      ['_csrf', admin.csrf],
+      ['reason', ''],
+    ]);
+    expect(res.statusCode).toBe(400);
+    const summary = /<div class="error-summary"[\s\S]*?<\/div>/.exec(res.body)![0];
+    expect(summary).toContain('href="#cf-file">Choose a control file to upload.');
+    expect(summary).toContain('href="#cf-reason">Give a reason for the change');
+    expect(res.body).toMatch(/<input id="cf-reason"[^>]*aria-invalid="true" aria-describedby="cf-reason-error"/);
+    const invalid = await admin.postMultipart('/control-file/upload', [
+      ['_csrf', admin.csrf],
+      ['reason', 'try'],
+      ['file', JSON.stringify({ files: 3, instructions: 'x' }), 'c.json'],
+    ]);
+    expect(invalid.statusCode).toBe(400);
+    expect(/<div class="error-summary"[\s\S]*?<\/div>/.exec(invalid.body)![0]).toMatch(/href="#cf-file">\$[^<]*: /);
+  });
+});
+
 describe('audit log', () => {
   it('shows a configuration change as field: before → after', async () => {
     expect(
