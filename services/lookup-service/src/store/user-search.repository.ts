@@ -35,12 +35,19 @@ export function userSearchRepository(db: Pick<pg.Pool, 'query'>) {
      * searches usernames and emails only.
      */
     async search(opts: { prefix: string; byEmail: boolean; after: string; limit: number }): Promise<UserSummaryRow[]> {
-      const branch = (where: string) =>
+      // The username branch walks its index in order. The others must not: with ORDER BY … LIMIT the
+      // planner would happily walk the username index and filter, reading the whole table when the
+      // prefix is rare. Ordering by `username || ''` (no index has it) makes them probe their own index.
+      const branch = (where: string, order: string) =>
         `(SELECT id, username ${C} AS uname FROM directory."user"
-          WHERE ${where} LIKE $1 AND username ${C} > $2 ORDER BY username ${C} LIMIT $3)`;
-      const branches = [branch(`username ${C}`), branch(`lower(email) ${C}`)];
+          WHERE ${where} LIKE $1 AND ${order} > $2 ORDER BY ${order} LIMIT $3)`;
+      const unordered = `(username || '') ${C}`;
+      const branches = [branch(`username ${C}`, `username ${C}`), branch(`lower(email) ${C}`, unordered)];
       if (!opts.byEmail) {
-        branches.push(branch(`lower(name_first || ' ' || name_last) ${C}`), branch(`lower(name_last) ${C}`));
+        branches.push(
+          branch(`lower(name_first || ' ' || name_last) ${C}`, unordered),
+          branch(`lower(name_last) ${C}`, unordered),
+        );
       }
       const { rows } = await db.query<{
         username: string;
