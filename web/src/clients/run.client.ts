@@ -40,6 +40,8 @@ export interface RunClient {
     decision?: { scope?: runsV1.ApprovalScope; reason?: string },
   ): Promise<runsV1.Run>;
   reapplyRun(runId: number, by: AdminActor): Promise<runsV1.Run>;
+  /** Open the undo of a complete run (held for review); `includeUsernames`: users changed later to restore too. */
+  undoRun(runId: number, by: AdminActor, req: { includeUsernames: string[]; reason: string }): Promise<runsV1.Run>;
   cancelRun(runId: number, by: AdminActor, reason?: string): Promise<runsV1.Run>;
   forceCancelRun(runId: number, by: AdminActor, reason?: string): Promise<runsV1.Run>;
   updateConfig(config: runsV1.SyncConfig, by: AdminActor): Promise<runsV1.SyncConfig>;
@@ -175,6 +177,8 @@ export function createRunClient(
       ),
     reapplyRun: async (runId, by) =>
       required((await unary<C, 'reapplyRun'>(client, 'reapplyRun', { runId, actor: actorOf(by) })).run, 'run'),
+    undoRun: async (runId, by, req) =>
+      required((await unary<C, 'undoRun'>(client, 'undoRun', { runId, actor: actorOf(by), ...req })).run, 'run'),
     cancelRun: async (runId, by, reason = '') =>
       required((await unary<C, 'cancelRun'>(client, 'cancelRun', { runId, actor: actorOf(by), reason })).run, 'run'),
     forceCancelRun: async (runId, by, reason = '') =>
