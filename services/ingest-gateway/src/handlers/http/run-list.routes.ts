@@ -8,6 +8,7 @@ import { ValidationError, withDatabase } from '@usersync/platform';
 import { RUN_STATUSES, type RunStatus } from '@usersync/run-state';
 import { listRuns } from '../../store/runs.repository.js';
 import { runListUrl } from './api-urls.js';
+import { RUN_LIST_ROUTE } from './api-schemas.js';
 import { runJson } from './run-status.routes.js';
 
 /** The statuses a filter may name ('held' included, whichever run-state this is built with). */
@@ -78,7 +79,7 @@ function nextQuery(params: RunListParams, lastId: number): URLSearchParams {
 /** Registers the runs list route in an API scope (auth and plain errors come from the scope). */
 export function registerRunListRoutes(app: FastifyInstance, deps: { pool: Pool }): void {
   const prefix = app.prefix;
-  app.get('/runs', async (request, reply) => {
+  app.get('/runs', { schema: RUN_LIST_ROUTE, attachValidation: true }, async (request, reply) => {
     const params = parseRunListQuery(request.query as Record<string, QueryValue>);
     // One more than a page tells whether there is a next one.
     const rows = await withDatabase(() =>

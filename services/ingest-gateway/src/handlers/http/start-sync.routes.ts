@@ -8,6 +8,7 @@ import type { StartSyncResult } from '../../usecases/start-sync.command.js';
 import type { RunDecisionWait } from '../../usecases/await-run-decision.js';
 import { renderStartSync, type StartSyncFormat } from '../../domain/start-sync.js';
 import { runUrl } from './api-urls.js';
+import { START_SYNC_ROUTES } from './upload-schemas.js';
 
 export interface StartSyncRouteDeps {
   startSync: (actor: StoredActor) => Promise<StartSyncResult>;
@@ -31,7 +32,7 @@ function clientGone(reply: FastifyReply): { signal: AbortSignal; release: () => 
 export function registerStartSyncRoutes(app: FastifyInstance, deps: StartSyncRouteDeps): void {
   const prefix = app.prefix;
   const route = (path: string, format: StartSyncFormat) =>
-    app.post(path, async (request, reply) => {
+    app.post(path, { schema: START_SYNC_ROUTES[format], attachValidation: true }, async (request, reply) => {
       await deps.checkDependencies();
       const result = await deps.startSync(request.actor!);
       // Haplo raises a health event for every outcome but ok; we log it for alerting.

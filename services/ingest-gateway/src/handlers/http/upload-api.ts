@@ -11,6 +11,7 @@ import { awaitRunDecision } from '../../usecases/await-run-decision.js';
 import type { StartSyncResult } from '../../usecases/start-sync.command.js';
 import type { RunUploader } from '../../usecases/run-upload.js';
 import { registerApiAuth, type ApiAuthOptions } from './api-auth.hook.js';
+import { registerOpenApiGenerator, registerOpenApiRoutes } from './openapi.js';
 import { registerPlainErrors } from './plain-errors.js';
 import { registerRunListRoutes } from './run-list.routes.js';
 import { registerRunStatusRoutes } from './run-status.routes.js';
@@ -36,6 +37,7 @@ export async function registerUploadApi(app: FastifyInstance, deps: UploadApiDep
   const waitMs = deps.startSyncWaitMs ?? DEFAULT_START_SYNC_WAIT_MS;
   const awaitDecision = (run: RunRow, signal: AbortSignal) =>
     awaitRunDecision((id) => getRun(deps.pool, id), run, { waitMs, signal });
+  await registerOpenApiGenerator(app);
   for (const prefix of API_PREFIXES) {
     await app.register(
       async (api) => {
@@ -57,6 +59,7 @@ export async function registerUploadApi(app: FastifyInstance, deps: UploadApiDep
         });
         registerRunStatusRoutes(api, { pool: deps.pool });
         registerRunListRoutes(api, { pool: deps.pool });
+        if (prefix === API_PREFIXES[0]) registerOpenApiRoutes(api);
       },
       { prefix },
     );

@@ -9,6 +9,7 @@ import type { RunUploader, UploadOutcome } from '../../usecases/run-upload.js';
 import { runUrl } from './api-urls.js';
 import { discardRemainingBody } from './discard-body.js';
 import { multipartClientError, type MultipartPosition } from './multipart-errors.js';
+import { UPLOAD_BODY, UPLOAD_ROUTE } from './upload-schemas.js';
 
 /** How much of a refused upload is read and dropped before the connection is closed instead. */
 const DISCARD_LIMIT = 256 * 1024 * 1024;
@@ -83,7 +84,12 @@ function single(value: string | string[] | undefined, param: string): string | u
 /** Registers the upload route in an API scope (auth and plain errors come from the scope). */
 export function registerUploadRoutes(app: FastifyInstance, opts: { uploader: RunUploader; maxBytes: number }): void {
   const prefix = app.prefix;
-  app.post('/upload-file', async (request, reply) => {
+  const routeOptions = {
+    schema: UPLOAD_ROUTE,
+    attachValidation: true,
+    config: { openapiBody: { contentType: 'multipart/form-data', schema: UPLOAD_BODY } },
+  };
+  app.post('/upload-file', routeOptions, async (request, reply) => {
     let result: Awaited<ReturnType<typeof receive>>;
     const pos: MultipartPosition = { part: 0 };
     try {
