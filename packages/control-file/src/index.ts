@@ -58,6 +58,7 @@ export {
 } from './transform/desired-state.js';
 export { createParallelBatch, type ParallelOptions } from './engine/parallel/parallel-batch.js';
 export { readRecords } from './readers/read-records.js';
+export { validateOneRosterBundle } from './readers/oneroster/oneroster-bundle.js';
 export type { ByteSource } from './readers/decode.js';
 export { ControlFileEngineError, ReaderError, type EngineErrorCode, type ReaderErrorLocation } from './errors.js';
 // Test data: Haplo's worked example (reference §2.11), one copy for every workspace's tests.

@@ -7,7 +7,8 @@ export type ProfileValue = JsonValue;
 /** A record as a reader yields it: usually an object, but JSON feeds may contain any value. */
 export type SourceRecord = Record<string, unknown>;
 
-export type ReaderName = 'json' | 'tsv-with-name-row' | 'csv' | 'xml-text-of-children' | 'xml-attributes';
+export type ReaderName =
+  'json' | 'tsv-with-name-row' | 'csv' | 'xml-text-of-children' | 'xml-attributes' | 'oneroster-csv';
 
 export const READER_NAMES: readonly ReaderName[] = [
   'json',
@@ -15,6 +16,7 @@ export const READER_NAMES: readonly ReaderName[] = [
   'csv',
   'xml-text-of-children',
   'xml-attributes',
+  'oneroster-csv',
 ];
 
 /** `files.<name>` of a control file, after validation. */

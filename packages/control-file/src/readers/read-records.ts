@@ -2,6 +2,7 @@ import type { FileSpec, SourceRecord } from '../model/types.js';
 import { readCsv } from './csv-reader.js';
 import type { ByteSource } from './decode.js';
 import { readJson, readJsonBatches } from './json-reader.js';
+import { readOneRoster } from './oneroster/oneroster-bundle.js';
 import { readTsv } from './tsv-reader.js';
 import { readXml } from './xml-reader.js';
 
@@ -21,6 +22,8 @@ export function readRecords(fileName: string, spec: FileSpec, source: ByteSource
       return readXml(fileName, spec, source, 'text-of-children');
     case 'xml-attributes':
       return readXml(fileName, spec, source, 'attributes');
+    case 'oneroster-csv':
+      return readOneRoster(fileName, spec, source);
   }
 }
 

@@ -1,0 +1,154 @@
+/**
+ * The `oneroster-csv` reader: a OneRoster 1.2 CSV bundle (zip) in, one record per user out, joined with
+ * the user's roles and their orgs. The whole bundle is checked first — manifest, required columns,
+ * values, dates, encoding and every sourcedId reference — and every problem is reported at once with
+ * its file and line, before any record is read: a bundle with a mistake changes nothing.
+ */
+import { ReaderError } from '../../errors.js';
+import type { FileSpec, SourceRecord } from '../../model/types.js';
+import type { ByteSource } from '../decode.js';
+import { BundleError, openBundle, type Bundle } from './bundle.js';
+import { readManifest, type Manifest } from './manifest.js';
+import { MAX_PROBLEMS, scanTable, type Row } from './scan-table.js';
+
+interface Org {
+  name: string;
+  type: string;
+  identifier?: string;
+}
+interface Role {
+  role: string;
+  roleType: string;
+  orgSourcedId: string;
+  beginDate?: string;
+  endDate?: string;
+}
+
+interface Checked {
+  manifest: Manifest;
+  orgs: Map<string, Org>;
+  roles: Map<string, Role[]>;
+}
+
+/** Checks the bundle; `problems` gets every mistake found (up to MAX_PROBLEMS). */
+async function check(bundle: Bundle, problems: string[]): Promise<Checked | undefined> {
+  const manifest = await readManifest(bundle, problems);
+  if (!manifest || problems.length) return undefined;
+  const mode = (file: string) => manifest.modes.get(file) ?? 'absent';
+  const orgs = new Map<string, Org>();
+  const parents: [string, string, number][] = [];
+  if (mode('orgs.csv') !== 'absent')
+    await scanTable(bundle, 'orgs.csv', mode('orgs.csv'), problems, (r, line) => {
+      orgs.set(r.sourcedId!, { name: r.name!, type: r.type!, ...(r.identifier ? { identifier: r.identifier } : {}) });
+      if (r.parentSourcedId) parents.push([r.parentSourcedId, r.sourcedId!, line]);
+    });
+  // References can be checked only against a snapshot: a delta file may name what an earlier bundle sent.
+  const orgsKnown = mode('orgs.csv') === 'bulk';
+  const orgRef = (file: string, line: number, column: string, id: string) => {
+    if (orgsKnown && !orgs.has(id))
+      problems.push(`${file} line ${line}: ${column} ${JSON.stringify(id)} is not an org in orgs.csv`);
+  };
+  for (const [parent, , line] of parents) orgRef('orgs.csv', line, 'parentSourcedId', parent);
+  const userIds = new Set<string>();
+  const primaryOrgs: [string, number][] = [];
+  const usersRead = await scanTable(bundle, 'users.csv', mode('users.csv'), problems, (r, line) => {
+    userIds.add(r.sourcedId!);
+    if (r.primaryOrgSourcedId) primaryOrgs.push([r.primaryOrgSourcedId, line]);
+  });
+  for (const [id, line] of primaryOrgs) orgRef('users.csv', line, 'primaryOrgSourcedId', id);
+  const roles = new Map<string, Role[]>();
+  if (mode('roles.csv') !== 'absent')
+    await scanTable(bundle, 'roles.csv', mode('roles.csv'), problems, (r, line) => {
+      if (usersRead && mode('users.csv') === 'bulk' && !userIds.has(r.userSourcedId!))
+        problems.push(
+          `roles.csv line ${line}: userSourcedId ${JSON.stringify(r.userSourcedId)} is not a user in users.csv`,
+        );
+      orgRef('roles.csv', line, 'orgSourcedId', r.orgSourcedId!);
+      if (r.status === 'tobedeleted') return;
+      const role: Role = { role: r.role!, roleType: r.roleType!, orgSourcedId: r.orgSourcedId! };
+      if (r.beginDate) role.beginDate = r.beginDate;
+      if (r.endDate) role.endDate = r.endDate;
+      roles.set(r.userSourcedId!, [...(roles.get(r.userSourcedId!) ?? []), role]);
+    });
+  return problems.length ? undefined : { manifest, orgs, roles };
+}
+
+/** What the gateway or a test asks of a bundle: its problems, and its manifest when it has none. */
+export async function validateOneRosterBundle(
+  source: ByteSource,
+): Promise<{ problems: string[]; manifest?: Manifest }> {
+  const problems: string[] = [];
+  let bundle: Bundle | undefined;
+  try {
+    bundle = await openBundle(source);
+    const checked = await check(bundle, problems);
+    return checked ? { problems, manifest: checked.manifest } : { problems: problems.slice(0, MAX_PROBLEMS) };
+  } catch (err) {
+    if (err instanceof BundleError) return { problems: [err.message] };
+    throw err;
+  } finally {
+    await bundle?.close();
+  }
+}
+
+/** A user row with its roles and orgs, as a control file sees it. */
+function userRecord(row: Row, checked: Checked, mode: string): SourceRecord {
+  const roles = (checked.roles.get(row.sourcedId!) ?? []).map((r) => {
+    const org = checked.orgs.get(r.orgSourcedId);
+    return {
+      ...r,
+      ...(org
+        ? { orgName: org.name, orgType: org.type, ...(org.identifier ? { orgIdentifier: org.identifier } : {}) }
+        : {}),
+    };
+  });
+  const primary = roles.find((r) => r.roleType === 'primary') ?? roles[0];
+  const primaryOrgId = row.primaryOrgSourcedId ?? primary?.orgSourcedId;
+  const primaryOrg = primaryOrgId ? checked.orgs.get(primaryOrgId) : undefined;
+  return {
+    ...row,
+    processing: mode,
+    roles,
+    ...(primary ? { primaryRole: primary.role } : {}),
+    orgs: [...new Set(roles.map((r) => r.orgName).filter((n): n is string => !!n))],
+    ...(primaryOrgId ? { primaryOrg: { sourcedId: primaryOrgId, ...(primaryOrg ?? {}) } } : {}),
+  };
+}
+
+export async function* readOneRoster(
+  fileName: string,
+  _spec: FileSpec,
+  source: ByteSource,
+): AsyncGenerator<SourceRecord> {
+  const problems: string[] = [];
+  let bundle: Bundle | undefined;
+  try {
+    bundle = await openBundle(source);
+    const checked = await check(bundle, problems);
+    if (!checked) throw new ReaderError(fileName, `the OneRoster bundle has problems:\n${problems.join('\n')}`);
+    const mode = checked.manifest.modes.get('users.csv')!;
+    // Delta bundles need runs that never infer leavers from absence: refused until the planner has them.
+    if (mode === 'delta')
+      throw new ReaderError(fileName, 'users.csv is a delta file; this release applies OneRoster bulk bundles only');
+    let header = true;
+    let names: string[] = [];
+    for await (const { cells } of bundle.rows('users.csv')) {
+      if (header) {
+        names = cells.map((c) => c.trim());
+        header = false;
+        continue;
+      }
+      const row: Row = {};
+      names.forEach((n, i) => {
+        const v = (cells[i] ?? '').trim();
+        if (v !== '' && n !== 'password') row[n] = v;
+      });
+      yield userRecord(row, checked, mode);
+    }
+  } catch (err) {
+    if (err instanceof BundleError) throw new ReaderError(fileName, err.message, {}, { cause: err });
+    throw err;
+  } finally {
+    await bundle?.close();
+  }
+}
