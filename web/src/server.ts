@@ -6,10 +6,25 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RouteOptions,
+} from 'fastify';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { errorEdges, isPublicRoute, readinessChecks, registerOpsRoutes } from '@usersync/platform';
+import {
+  DEFAULT_HTTP_LIMITS,
+  errorEdges,
+  httpServerOptions,
+  isPublicRoute,
+  malformedBodyMessage,
+  readinessChecks,
+  registerBodyTimeout,
+  registerOpsRoutes,
+} from '@usersync/platform';
 import { csrfTokensMatch, presentedCsrfToken } from './security/csrf.js';
 import { deferExpiredPost, keepExpiredForms } from './security/form-stash.js';
 import { loginRateLimiter } from './security/rate-limit.js';
@@ -56,6 +71,8 @@ export interface ServerDeps {
   lookup?: LookupClient;
   /** False once shutdown has begun (/readyz answers 503). */
   isReady?: () => boolean;
+  /** Sees every route as it is registered (tests enumerate the route table with it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 /**
@@ -88,7 +105,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as FastifyBaseLogger,
     trustProxy: config.TRUST_PROXY,
     bodyLimit: 64 * 1024,
+    ...httpServerOptions(DEFAULT_HTTP_LIMITS),
   });
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
+  registerBodyTimeout(app, DEFAULT_HTTP_LIMITS.bodyTimeoutMs);
   await app.register(cookie);
   // 256 KiB: an Apply form may leave up to 10,000 usernames out (run-state MAX_EXCLUDED_USERNAMES).
   await app.register(formbody, { bodyLimit: 256 * 1024 });
@@ -169,6 +189,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   }
 
   app.setErrorHandler((err, request, reply) => {
+    if (request.bodyTimedOut || reply.raw.headersSent) return reply.hijack();
+    // A body the parsers could not read (cut short, no boundary, bad bytes) is the client's error.
+    const malformed = malformedBodyMessage(err);
+    if (malformed) {
+      request.log.info({ err: malformed }, 'request rejected: malformed body');
+      return views.send(request, reply, 'pages/error', { title: 'Request refused', message: malformed }, 400);
+    }
     const edges = errorEdges(err);
     const status = (err as { statusCode?: number }).statusCode ?? edges.http;
     if (status >= 500) request.log.error({ err }, 'request failed');
