@@ -25,8 +25,9 @@ CREATE TABLE form_stash (
   -- the page to return to (a same-site path) and where the form was posted
   return_to   text NOT NULL,
   posted_to   text NOT NULL,
-  -- the posted fields, or NULL when they could not be kept (a multipart upload)
+  -- the posted fields, or NULL when they could not be kept: `lost` says why
   fields      jsonb,
+  lost        text CHECK (lost IN ('upload', 'too_large')),
   created_at  timestamptz NOT NULL DEFAULT now(),
   expires_at  timestamptz NOT NULL
 );

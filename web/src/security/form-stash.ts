@@ -70,15 +70,22 @@ function returnPathOf(request: FastifyRequest): string {
   return SAFE_PATH.test(posted) ? posted : '/';
 }
 
-function keptFields(body: unknown): Record<string, string | string[]> {
+/** Most text kept of one form (the configuration's longest lists fit; a flood does not). */
+const MAX_KEPT_CHARS = 100_000;
+
+/** The fields to keep, or undefined when there is too much to keep. */
+function keptFields(body: unknown): Record<string, string | string[]> | undefined {
   const fields: Record<string, string | string[]> = {};
   if (!body || typeof body !== 'object') return fields;
+  let size = 0;
   for (const [name, value] of Object.entries(body as Record<string, unknown>).slice(0, 100)) {
     if (SENSITIVE.test(name)) continue;
-    if (typeof value === 'string') fields[name] = value.slice(0, 50_000);
+    if (typeof value === 'string') fields[name] = value;
     else if (Array.isArray(value)) fields[name] = value.filter((v): v is string => typeof v === 'string').slice(0, 100);
+    else continue;
+    size += name.length + JSON.stringify(fields[name]).length;
   }
-  return fields;
+  return size <= MAX_KEPT_CHARS ? fields : undefined;
 }
 
 /** Registers the hook that keeps a deferred POST's input and sends the admin to sign in. */
@@ -91,20 +98,24 @@ export function keepExpiredForms(app: FastifyInstance, pool: Pick<pg.Pool, 'quer
       const token = randomBytes(32).toString('base64url');
       // A multipart body is still unread (uploads stream in the handler): there is nothing to keep.
       const fields = request.isMultipart() ? undefined : keptFields(request.body);
-      await repo.insertStash({
+      const lost = request.isMultipart() ? 'upload' : fields === undefined ? 'too_large' : undefined;
+      const stash = {
         id: idOf(token),
         returnTo,
         postedTo: pathOf(request.url),
         fields,
+        lost,
         ttlMs: FORM_STASH_TTL_MS,
-      });
-      void reply.setCookie(FORM_STASH_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: policy.secure,
-        path: '/',
-        maxAge: FORM_STASH_TTL_MS / 1000,
-      });
+      } as const;
+      const kept = await repo.insertStash(stash);
+      if (kept)
+        void reply.setCookie(FORM_STASH_COOKIE, token, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: policy.secure,
+          path: '/',
+          maxAge: FORM_STASH_TTL_MS / 1000,
+        });
     } catch (err) {
       request.log.warn({ err }, 'expired form could not be kept');
     }
@@ -129,11 +140,16 @@ async function findStash(
 export async function expiredFormNotice(
   pool: Pick<pg.Pool, 'query'>,
   request: FastifyRequest,
-): Promise<{ returnTo: string; restorable: boolean; upload: boolean } | undefined> {
+): Promise<{ returnTo: string; restorable: boolean; upload: boolean; tooLarge: boolean } | undefined> {
   const stash = await findStash(pool, request);
   if (!stash) return undefined;
   const restorable = stash.fields !== undefined && RESTORING_FORMS.includes(pathOf(stash.returnTo));
-  return { returnTo: stash.returnTo, restorable, upload: stash.fields === undefined };
+  return {
+    returnTo: stash.returnTo,
+    restorable,
+    upload: stash.lost === 'upload',
+    tooLarge: stash.lost === 'too_large',
+  };
 }
 
 /**

@@ -8,12 +8,19 @@ export interface ShownOnceRow {
   shownAt: Date | null;
 }
 
-/** A kept form. `fields` is undefined when the form could not be kept (an upload). */
+/** Why a form's input could not be kept: an upload (its file is never read) or too much text. */
+export type LostInput = 'upload' | 'too_large';
+
+/** A kept form. `fields` is undefined when the form could not be kept, and `lost` says why. */
 export interface FormStashRow {
   returnTo: string;
   postedTo: string;
   fields: Record<string, string | string[]> | undefined;
+  lost: LostInput | undefined;
 }
+
+/** Most forms kept at once (each bounded in size): a bound on what unauthenticated POSTs can store. */
+export const MAX_STASHES = 1000;
 
 /** Creates the repository over a pool. */
 export function formsRepository(db: Pick<pg.Pool, 'query'>) {
@@ -52,25 +59,42 @@ export function formsRepository(db: Pick<pg.Pool, 'query'>) {
       returnTo: string;
       postedTo: string;
       fields: Record<string, string | string[]> | undefined;
+      lost: LostInput | undefined;
       ttlMs: number;
-    }): Promise<void> {
+    }): Promise<boolean> {
       await db.query('DELETE FROM admin.form_stash WHERE expires_at < now()');
-      await db.query(
-        `INSERT INTO admin.form_stash (id, return_to, posted_to, fields, expires_at)
-         VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision / 1000))
+      // Anyone can send a POST with a stale cookie, so the table is capped: past MAX_STASHES live
+      // entries nothing more is kept (the sign-in page then just says nothing was kept).
+      const { rowCount } = await db.query(
+        `INSERT INTO admin.form_stash (id, return_to, posted_to, fields, lost, expires_at)
+         SELECT $1, $2, $3, $4, $7, now() + make_interval(secs => $5::double precision / 1000)
+         WHERE (SELECT count(*) FROM admin.form_stash) < $6
          ON CONFLICT (id) DO UPDATE SET return_to = excluded.return_to, posted_to = excluded.posted_to,
-           fields = excluded.fields, expires_at = excluded.expires_at`,
-        [s.id, s.returnTo, s.postedTo, s.fields === undefined ? null : JSON.stringify(s.fields), s.ttlMs],
+           fields = excluded.fields, lost = excluded.lost, expires_at = excluded.expires_at`,
+        [
+          s.id,
+          s.returnTo,
+          s.postedTo,
+          s.fields === undefined ? null : JSON.stringify(s.fields),
+          s.ttlMs,
+          MAX_STASHES,
+          s.lost ?? null,
+        ],
       );
+      return (rowCount ?? 0) > 0;
     },
 
     async findStash(id: string): Promise<FormStashRow | undefined> {
-      const { rows } = await db.query<{ return_to: string; posted_to: string; fields: FormStashRow['fields'] | null }>(
-        'SELECT return_to, posted_to, fields FROM admin.form_stash WHERE id = $1 AND expires_at > now()',
-        [id],
-      );
+      const { rows } = await db.query<{
+        return_to: string;
+        posted_to: string;
+        fields: FormStashRow['fields'] | null;
+        lost: LostInput | null;
+      }>('SELECT return_to, posted_to, fields, lost FROM admin.form_stash WHERE id = $1 AND expires_at > now()', [id]);
       const r = rows[0];
-      return r ? { returnTo: r.return_to, postedTo: r.posted_to, fields: r.fields ?? undefined } : undefined;
+      return r
+        ? { returnTo: r.return_to, postedTo: r.posted_to, fields: r.fields ?? undefined, lost: r.lost ?? undefined }
+        : undefined;
     },
 
     async deleteStash(id: string): Promise<void> {

@@ -213,6 +213,27 @@ describe('a form posted after the session expired', () => {
     expect(login.body).toContain('The file you chose was not received');
   });
 
+  it('says when the input was too long to keep, and keeps nothing once 1,000 forms are waiting', async () => {
+    const old = await expiredSession();
+    const big = await post('/api-keys', { name: 'x'.repeat(120_000) }, old, {
+      referer: 'http://localhost:80/api-keys/new',
+    });
+    const login = await p.app.inject({
+      url: big.headers.location as string,
+      cookies: { usersync_form: cookiesOf(big)['usersync_form']! },
+    });
+    expect(login.body).toContain('What you entered was too long to keep');
+    await p.pool.query(
+      `INSERT INTO admin.form_stash (id, return_to, posted_to, fields, expires_at)
+       SELECT encode(sha256(n::text::bytea), 'hex'), '/config', '/config', '{}', now() + interval '5 minutes'
+       FROM generate_series(1, 1000) n`,
+    );
+    const full = await post('/api-keys', { name: 'one more' }, old, { referer: 'http://localhost:80/api-keys/new' });
+    expect(full.headers.location).toBe('/login?next=%2Fapi-keys%2Fnew');
+    expect(cookiesOf(full)['usersync_form']).toBeUndefined();
+    await p.pool.query('DELETE FROM admin.form_stash');
+  });
+
   it('keeps nothing from a cross-site POST or one without a session cookie', async () => {
     const old = await expiredSession();
     const cross = await post('/api-keys', { name: 'planted' }, old, { origin: 'https://evil.example' });
