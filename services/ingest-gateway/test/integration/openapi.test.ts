@@ -3,10 +3,9 @@
  * route in it with its methods (from fastify's own route table), every documented path answering,
  * every field the routes return described, and the docs page readable without scripts.
  */
-import Fastify from 'fastify';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerUploadApi } from '../../src/handlers/http/upload-api.js';
+import { apiRouteTable } from '../support/api-routes.js';
 import { startGatewayEnv, type GatewayEnv } from '../support/gateway-env.js';
 import { cancelOpenRuns, controlFile, upload } from '../support/fixtures.js';
 
@@ -28,32 +27,6 @@ let doc: Doc;
 let runId: number;
 const get = (path: string, auth: string | null = env.authHeader) =>
   fetch(`${env.baseUrl}${path}`, { headers: auth ? { authorization: auth } : {} });
-
-/** The API routes as fastify registers them (method and OpenAPI-style path), from an onRoute hook. */
-async function apiRouteTable(): Promise<Set<string>> {
-  const app = Fastify();
-  const routes = new Set<string>();
-  app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const m of methods) {
-      if (m === 'HEAD' || !route.url.startsWith('/api/')) continue;
-      if (route.url.endsWith('/openapi.json') || route.url.endsWith('/docs')) continue;
-      routes.add(`${m.toLowerCase()} ${route.url.replace(/:([A-Za-z]+)/g, '{$1}')}`);
-    }
-  });
-  const unused = () => Promise.reject(new Error('not called'));
-  await registerUploadApi(app, {
-    pool: env.pool,
-    uploader: { upload: unused, precheck: unused },
-    auth: { readSecret: () => undefined, verify: unused },
-    maxBytes: 1,
-    startSync: unused,
-    checkDependencies: unused,
-  });
-  await app.ready();
-  await app.close();
-  return routes;
-}
 
 beforeAll(async () => {
   env = await startGatewayEnv({ INGEST_START_SYNC_WAIT_MS: '0' });
@@ -84,7 +57,7 @@ describe('OpenAPI document', () => {
   });
 
   it('lists every API route with its methods, and nothing else', async () => {
-    const routes = await apiRouteTable();
+    const routes = await apiRouteTable(env.pool);
     const documented = new Set(
       Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)),
     );

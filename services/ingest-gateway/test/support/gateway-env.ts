@@ -35,7 +35,7 @@ export interface GatewayEnv {
   /** A key with scope sync:upload. */
   uploadKey: string;
   /** Revokes a key (by secret's id is unknown here, so by the key id returned at creation). */
-  createKey(scopes?: string[]): Promise<{ id: string; secret: string }>;
+  createKey(scopes?: string[], expiresAt?: Date): Promise<{ id: string; secret: string }>;
   revokeKey(id: string): Promise<void>;
   /** `Basic haplo:<uploadKey>`. */
   authHeader: string;
@@ -71,11 +71,11 @@ export async function startGatewayEnv(env: Record<string, string> = {}): Promise
   );
   await keyService.start();
   const keys = createGrpcClient(keysV1.KeyServiceClient, `127.0.0.1:${keyGrpcPort}`);
-  const createKey = async (scopes: string[] = ['sync:upload']) => {
+  const createKey = async (scopes: string[] = ['sync:upload'], expiresAt?: Date) => {
     const res = (await unary(keys, 'createKey', {
       name: `test ${randomUUID()}`,
       scopes,
-      expiresAt: undefined,
+      expiresAt,
       actor: ADMIN,
     })) as keysV1.CreateKeyResponse;
     return { id: res.key!.id, secret: res.secret };
