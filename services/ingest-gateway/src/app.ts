@@ -9,6 +9,7 @@ import {
   httpServerOptions,
   registerBodyTimeout,
   registerOpsRoutes,
+  registerRunGauges,
   type DeclaredService,
 } from '@usersync/platform';
 import { createKeyAuth } from './clients/key-auth.js';
@@ -18,6 +19,7 @@ import { runAuditRegistration } from './handlers/grpc/run-audit.handlers.js';
 import { runServiceRegistration } from './handlers/grpc/run-service.js';
 import { registerUploadApi } from './handlers/http/upload-api.js';
 import { createRunUploader } from './usecases/run-upload.js';
+import { readRunGauges } from './store/run-metrics.repository.js';
 import type { Config } from './config.js';
 
 export const SERVICE = 'ingest-gateway';
@@ -80,6 +82,11 @@ export function createApp(config: Config, log: Logger): Promise<IngestGatewayApp
       });
       registerBodyTimeout(http, config.HTTP_BODY_TIMEOUT_MS);
       registerOpsRoutes(http, readiness);
+      // Business gauges from the runs schema at scrape time (deploy/prometheus/alerts.yml reads them).
+      registerRunGauges(
+        () => readRunGauges(pool),
+        (err) => log.warn({ err }, 'run metrics could not be read'),
+      );
       await registerUploadApi(http, {
         pool,
         uploader,

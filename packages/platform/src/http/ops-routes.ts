@@ -4,6 +4,7 @@
  * (check `request.routeOptions.config.public`, or use `isPublicRoute`), since probes send no credentials.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { instrumentHttpRequests } from '../metrics/http-metrics.js';
 import { collectDefaultMetricsOnce, renderMetrics } from '../metrics/registry.js';
 import { checkReadiness, type HealthChecks } from './readiness.js';
 
@@ -30,6 +31,7 @@ export function isPublicRoute(request: FastifyRequest): boolean {
 /** Adds the ops routes to a fastify app (call before listen). */
 export function registerOpsRoutes(app: FastifyInstance, opts: OpsRoutesOptions): void {
   collectDefaultMetricsOnce();
+  instrumentHttpRequests(app);
   // Probes hit these every few seconds: keep them out of the info-level request log.
   const routeOptions = { config: { public: true }, logLevel: 'warn' as const };
 

@@ -6,11 +6,18 @@
  *
  * What is counted: bytes read of the run's data files while transforming (their sizes are known before
  * the run starts, so that total is exact), then records of the scanned total while planning and applying.
+ * The same phase clock feeds `/metrics` (platform run-metrics.ts): seconds per phase, records per run and
+ * runs by outcome, observed when the run finishes whatever its outcome.
  */
 import type pg from 'pg';
 import type { FileSources } from '@usersync/control-file';
+import { runProcessingMetrics } from '@usersync/platform';
 import type { RunFileRef } from '@usersync/run-state';
 import { writeRunProgress, type ProgressUnit, type RunProgressPhase } from '@usersync/run-state';
+
+// Registered when the worker loads this module, so a fresh worker's /metrics already lists them (dashboards
+// and alert rules see the series before the first run).
+const metrics = runProcessingMetrics();
 
 /** Phases in order; the last four are final. */
 export type RunPhase = RunProgressPhase;
@@ -50,6 +57,13 @@ export function startProgress(
   let dirty = true;
   let lastWrite = 0;
   let writing: Promise<void> = Promise.resolve();
+  const phaseSeconds: Record<string, number> = {};
+  let records: number | undefined;
+  // Time spent in the phase being left; `waiting` before the transform is the run's preparation.
+  const lap = () => {
+    const name = phase === 'waiting' ? 'prepare' : phase;
+    phaseSeconds[name] = (phaseSeconds[name] ?? 0) + (Date.now() - phaseStartedAt.getTime()) / 1000;
+  };
   const write = () => {
     if (!dirty && Date.now() - lastWrite < heartbeatMs) return writing;
     dirty = false;
@@ -64,11 +78,16 @@ export function startProgress(
   const reporter: ProgressReporter = {
     set(next, n) {
       if (next !== phase || (n !== undefined && n !== processed)) dirty = true;
-      if (next !== phase) phaseStartedAt = new Date();
+      if (next !== phase) {
+        lap();
+        phaseStartedAt = new Date();
+      }
       phase = next;
       if (n !== undefined) processed = n;
     },
     begin(next, nextUnit, nextTotal) {
+      lap();
+      if (next === 'plan' && nextTotal !== null) records = nextTotal;
       [phase, unit, total, processed, phaseStartedAt, dirty] = [next, nextUnit, nextTotal, 0, new Date(), true];
     },
     countBytes(sources) {
@@ -90,6 +109,12 @@ export function startProgress(
       clearInterval(timer);
       // A run that completed or was held went through its last phase whole.
       if ((final === 'complete' || final === 'held') && total !== null) processed = total;
+      lap();
+      for (const [name, seconds] of Object.entries(phaseSeconds))
+        metrics.phaseDuration.observe({ phase: name }, seconds);
+      if (records !== undefined) metrics.recordsPerRun.observe(records);
+      // Back to `waiting` is a transient failure: the run is retried, not finished.
+      metrics.runsProcessed.inc({ outcome: final === 'waiting' ? 'retried' : final });
       phase = final;
       dirty = true;
       await write();
