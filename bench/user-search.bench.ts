@@ -6,7 +6,9 @@
  * (007 adds the search indexes), set-based INSERT, VACUUM ANALYZE. Then sequential searches of each kind,
  * one page of 25 each, with p50/p95/max.
  *
- *   node --conditions=source --import tsx bench/user-search.bench.ts [--users 1000000] [--searches 200]
+ *   node --conditions=source --import tsx bench/user-search.bench.ts [--users 1000000] [--searches 200] [--keep]
+ *
+ * --keep leaves the database (its name is printed) for EXPLAIN.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -206,7 +208,8 @@ async function main() {
     client?.close();
     await app?.stop();
     await pool.end();
-    await dropDatabase(adminUrl, dbName);
+    if (process.argv.includes('--keep')) console.log(`  kept database ${dbName}`);
+    else await dropDatabase(adminUrl, dbName);
   }
 }
 

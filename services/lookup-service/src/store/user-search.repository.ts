@@ -37,9 +37,10 @@ export function userSearchRepository(db: Pick<pg.Pool, 'query'>) {
     async search(opts: { prefix: string; byEmail: boolean; after: string; limit: number }): Promise<UserSummaryRow[]> {
       // The username branch walks its index in order. The others must not: with ORDER BY … LIMIT the
       // planner would happily walk the username index and filter, reading the whole table when the
-      // prefix is rare. Ordering by `username || ''` (no index has it) makes them probe their own index.
+      // prefix is rare. Ordering by `username || ''` (no index has it) makes them probe their own index,
+      // which carries the username (migration 007), so each match costs an index entry, not a row.
       const branch = (where: string, order: string) =>
-        `(SELECT id, username ${C} AS uname FROM directory."user"
+        `(SELECT username ${C} AS uname FROM directory."user"
           WHERE ${where} LIKE $1 AND ${order} > $2 ORDER BY ${order} LIMIT $3)`;
       const unordered = `(username || '') ${C}`;
       const branches = [branch(`username ${C}`, `username ${C}`), branch(`lower(email) ${C}`, unordered)];
@@ -60,9 +61,8 @@ export function userSearchRepository(db: Pick<pg.Pool, 'query'>) {
         error: boolean;
       }>(
         `SELECT u.username, u.title, u.name_first, u.name_last, u.email, u.active, u.in_feed, u.error
-         FROM (SELECT DISTINCT id, uname FROM (${branches.join(' UNION ALL ')}) b
-               ORDER BY uname LIMIT $3) m
-         JOIN directory."user" u ON u.id = m.id
+         FROM (SELECT DISTINCT uname FROM (${branches.join(' UNION ALL ')}) b ORDER BY uname LIMIT $3) m
+         JOIN directory."user" u ON u.username = (m.uname COLLATE "default")
          ORDER BY u.username ${C}`,
         [likePrefix(opts.prefix), opts.after, opts.limit],
       );
