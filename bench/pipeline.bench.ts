@@ -35,6 +35,7 @@ import {
   startS3Server,
 } from '@usersync/devstack';
 import { benchConfig, benchControl, writeFeed } from './feed-generator.js';
+import { scimThroughput } from './scim-throughput.js';
 import {
   copyFloor,
   cpuMs,
@@ -53,6 +54,8 @@ const arg = (name: string, fallback: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const USERS = arg('users', 100_000);
+/** SCIM throughput: this many users created, then patched, by 8 concurrent clients (0 skips it). */
+const SCIM_USERS = arg('scim-users', 4_000);
 if (!Number.isInteger(USERS) || USERS < 1) throw new Error(`--users must be a positive whole number (got ${USERS})`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -144,6 +147,12 @@ async function main() {
       expiresAt: undefined,
       actor: ADMIN,
     })) as keysV1.CreateKeyResponse;
+    const scimKey = (await unary(keys, 'createKey', {
+      name: 'bench identity provider',
+      scopes: ['scim'],
+      expiresAt: undefined,
+      actor: ADMIN,
+    })) as keysV1.CreateKeyResponse;
     keys.close();
     const upload = uploader(`http://127.0.0.1:${gatewayHttp}`, created.secret);
 
@@ -217,6 +226,11 @@ async function main() {
     }
     runs.close();
     console.log(`worker peak RSS (VmHWM): ${peakRss(worker.pid!)} MiB`);
+    if (SCIM_USERS > 0)
+      for (const r of await scimThroughput(`http://127.0.0.1:${gatewayHttp}`, scimKey.secret, SCIM_USERS, 8))
+        console.log(
+          `SCIM ${r.kind.padEnd(17)} ${fmt(r.operations)} by 8 clients: ${fmt(r.perSecond)}/s  p50 ${r.p50Ms.toFixed(1)} ms  p95 ${r.p95Ms.toFixed(1)} ms`,
+        );
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));

@@ -49,12 +49,17 @@ CREATE TABLE scim.member (
 );
 CREATE INDEX member_user_idx ON scim.member (user_id);
 
--- Every change to the SCIM source's desired state bumps this counter (one row); the run batcher turns
--- the changes since the last run into the next run of the `scim` source.
+-- One row per change to the SCIM source's desired state (append-only, so concurrent writers never wait
+-- on one another). The run batcher deletes the rows it has seen, in the transaction that snapshots the
+-- state, and opens a run when it deleted any; rows committed later wait for the next window.
+CREATE TABLE scim.change (
+  id  bigserial PRIMARY KEY,
+  at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- The SCIM source as a whole: when a client last changed it (for the portal), kept by the batcher.
 CREATE TABLE scim.source_state (
-  id            boolean PRIMARY KEY DEFAULT true CHECK (id),
-  changed_seq   bigint NOT NULL DEFAULT 0,
-  changed_at    timestamptz,
-  last_request_at timestamptz
+  id               boolean PRIMARY KEY DEFAULT true CHECK (id),
+  last_change_at   timestamptz
 );
 INSERT INTO scim.source_state DEFAULT VALUES;

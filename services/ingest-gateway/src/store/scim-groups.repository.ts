@@ -1,6 +1,6 @@
 /**
  * scim."group" and scim.member: the SCIM source's groups (each becomes a managed directory group) and
- * their user members. Writes bump scim.source_state like user writes (scim-users.repository).
+ * their user members. Writes add a scim.change row like user writes (scim-users.repository).
  */
 import type { ResolvedPath, ScimFilter, ScimResource } from '@usersync/scim';
 import { isUniqueViolation } from '@usersync/platform';

@@ -1,6 +1,6 @@
 /**
- * scim."user": the SCIM source's users. Each write also bumps scim.source_state.changed_seq in the same
- * transaction, so the run batcher sees every change.
+ * scim."user": the SCIM source's users. Each write also adds a scim.change row in the same transaction,
+ * so the run batcher sees every change.
  */
 import type pg from 'pg';
 import { isUniqueViolation } from '@usersync/platform';
@@ -74,10 +74,9 @@ function columnsOf(resource: ScimResource): unknown[] {
   ];
 }
 
+/** Records that the SCIM source changed (an insert: concurrent writers never wait on one another). */
 export async function bumpScimChange(db: Queryable): Promise<void> {
-  await db.query(
-    'UPDATE scim.source_state SET changed_seq = changed_seq + 1, changed_at = now(), last_request_at = now()',
-  );
+  await db.query('INSERT INTO scim.change DEFAULT VALUES');
 }
 
 export async function insertScimUser(db: Queryable, resource: ScimResource): Promise<ScimUserRow> {
