@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import type { ObjectStore } from '@usersync/platform';
+import { renderMetrics, type ObjectStore } from '@usersync/platform';
 import { processRun } from '../../../services/apply-worker/src/usecases/apply-run.js';
 import { migrate as migrateWorker } from '../../../services/apply-worker/test/support/harness.js';
 import { formatBytes } from '../../src/viewmodels/runs.labels.js';
@@ -144,5 +144,12 @@ describe('progress with totals', () => {
     });
     const page = await admin.get(`/runs/${runId}/progress`, { 'hx-request': 'true' });
     expect(page.body).toContain('400 of 400 records (100 %), elapsed ');
+
+    // The same phase clock fed the worker's /metrics (in this process: the worker ran here).
+    const { body } = await renderMetrics();
+    expect(body).toMatch(new RegExp(`^usersync_runs_processed_total\\{outcome="${outcome}"\\} 1$`, 'm'));
+    for (const phase of ['prepare', 'transform', 'plan'])
+      expect(body).toMatch(new RegExp(`^usersync_run_phase_duration_seconds_count\\{phase="${phase}"\\} 1$`, 'm'));
+    expect(body).toMatch(/^usersync_run_records_sum 400$/m);
   }, 60_000);
 });
