@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { useSignedInRunsEnv, type AdminRequests } from '../portal-requests.js';
 import { readyRun, type RunsEnv } from '../runs-env.js';
-import { startPortal, signIn } from '../support.js';
+import { createHash } from 'node:crypto';
+import { ADMIN, cookiesOf, form, signIn, startPortal, submitLogin } from '../support.js';
 
 let env: RunsEnv;
 let admin: AdminRequests;
@@ -43,6 +44,38 @@ describe('configuration form', () => {
     expect(after.body).toBe(
       before.body.replace(/name="_csrf" value="[^"]*"/, after.body.match(/name="_csrf" value="[^"]*"/)![0]),
     );
+  });
+});
+
+describe('configuration form after an expired session', () => {
+  it('comes back with the changes filled in after sign-in, and saves nothing meanwhile', async () => {
+    const app = env.portal.app;
+    const old = await signIn(app);
+    const id = createHash('sha256').update(old.cookies.usersync_session!).digest('hex');
+    await env.portal.pool.query('DELETE FROM admin.session WHERE id = $1', [id]);
+    const body = form({
+      _csrf: old.csrf,
+      maxBlockPercent: '33',
+      maxBlockCount: '44',
+      managedGroups: 'kept: Kept group',
+    });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/config',
+      cookies: old.cookies,
+      headers: { ...body.headers, referer: 'http://localhost:80/config' },
+      payload: body.payload,
+    });
+    expect(res.headers.location).toBe('/login?next=%2Fconfig');
+    const stash = cookiesOf(res)['usersync_form']!;
+    expect((await admin.get('/config')).body).not.toContain('kept: Kept group');
+    const signedIn = await submitLogin(app, { ...ADMIN, next: '/config' });
+    expect(signedIn.headers.location).toBe('/config');
+    const cookies = { usersync_session: cookiesOf(signedIn)['usersync_session']!, usersync_form: stash };
+    const page = await app.inject({ url: '/config', cookies });
+    expect(page.body).toContain('data-testid="form-restored"');
+    expect(page.body).toContain('value="33"');
+    expect(page.body).toContain('kept: Kept group');
   });
 });
 
