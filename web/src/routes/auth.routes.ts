@@ -17,9 +17,17 @@ import { actorOf, type RouteContext } from './route-context.js';
 const LOGIN_CSRF_COOKIE = 'usersync_login_csrf';
 const WRONG = 'Wrong email or password.';
 
-/** Only same-site paths: `/x` but not `//host` or `/\host` (open-redirect guard). */
+/**
+ * Only same-site paths: `/x` but not `//host` or `/\host` (open-redirect guard). Browsers drop tabs
+ * and newlines from a URL and read `\` as `/`, so `/<TAB>/host` is `//host`: no control character or
+ * backslash is allowed anywhere, and the result must resolve to our own origin.
+ */
+const hasControlOrBackslash = (s: string) => [...s].some((c) => c < ' ' || c === '\x7f' || c === '\\');
+
 function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+  if (typeof next !== 'string' || !/^\/(?![/\\])/.test(next) || hasControlOrBackslash(next)) return '/';
+  const base = 'http://portal.invalid';
+  return new URL(next, base).origin === base ? next : '/';
 }
 
 /** Registers GET/POST /login and POST /logout. */
