@@ -123,7 +123,7 @@ export function normalizeResource(type: ResourceType, body: unknown): ScimResour
       const values = schemaAttributes(ext.schema.attributes, raw, ext.schema.id);
       if (Object.keys(values).length) out[ext.schema.id] = values;
     } else if (key.toLowerCase() === 'externalid') {
-      const v = raw === null ? undefined : scalarValue(EXTERNAL_ID, raw, 'externalId');
+      const v = raw === null || raw === undefined ? undefined : scalarValue(EXTERNAL_ID, raw, 'externalId');
       if (v !== undefined && v !== '') out.externalId = v;
     } else if (/^urn:/i.test(key) && isObject(raw)) {
       const values = unknownExtension(raw);

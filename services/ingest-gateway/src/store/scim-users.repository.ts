@@ -18,13 +18,15 @@ export interface ScimUserRow {
   updatedAt: Date;
 }
 
-/** The columns filters use instead of paths into `resource`. */
+/**
+ * The columns filters use instead of paths into `resource` (each holds exactly what the resource says).
+ * `active` is not one: the column treats an unassigned active as true, a filter must not.
+ */
 export const USER_COLUMNS: ColumnMap = {
   id: { sql: 'id::text', kind: 'text' },
   externalId: { sql: 'external_id', kind: 'text' },
   userName: { sql: 'user_name', kind: 'text' },
   displayName: { sql: 'display_name', kind: 'text' },
-  active: { sql: 'active', kind: 'boolean' },
   'emails.value': { sql: 'email_values', kind: 'text[]' },
   'meta.created': { sql: 'created_at', kind: 'timestamp' },
   'meta.lastModified': { sql: 'updated_at', kind: 'timestamp' },
