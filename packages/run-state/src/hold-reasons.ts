@@ -11,6 +11,8 @@ export const HOLD_REASONS = [
   'no_username_rule',
   'partial_remainder',
   'undo',
+  'block_window',
+  'group_removals',
 ] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 
@@ -27,6 +29,9 @@ export const HOLD_REASON_TEXT: Readonly<Record<HoldReason, string>> = {
   partial_remainder:
     'This is the rest of a run an admin applied in part: check what was kept back, then apply it or cancel it.',
   undo: 'This run undoes an earlier run: check what it restores, then apply it or cancel it.',
+  block_window:
+    'This run, with the blocks already applied recently, would block more users than the configured limit over time.',
+  group_removals: 'This run would remove more members from a group than the configured limit.',
 };
 
 const TO_PROTO: Record<HoldReason, commonV1.HoldReason> = {
@@ -39,6 +44,8 @@ const TO_PROTO: Record<HoldReason, commonV1.HoldReason> = {
   no_username_rule: commonV1.HoldReason.HOLD_REASON_NO_USERNAME_RULE,
   partial_remainder: commonV1.HoldReason.HOLD_REASON_PARTIAL_REMAINDER,
   undo: commonV1.HoldReason.HOLD_REASON_UNDO,
+  block_window: commonV1.HoldReason.HOLD_REASON_BLOCK_WINDOW,
+  group_removals: commonV1.HoldReason.HOLD_REASON_GROUP_REMOVALS,
 };
 
 export const holdReasonToProto = (reason: HoldReason | null): commonV1.HoldReason =>

@@ -38,4 +38,23 @@ describe('sync config', () => {
     });
     expect(configFromProto(p)).toMatchObject({ reportEmails: ['a@b.org'], reportEndpoint: 'https://x.org/r' });
   });
+
+  it('checks the guards over time field by field and keeps them through a save', () => {
+    const guards = { maxBlocksDay: 1.5, maxBlockPercentWeek: 120, maxBlockMedianFactor: 0.5, maxGroupRemovals: 3 };
+    try {
+      configFromProto({ ...configToProto({ ...DEFAULT_SYNC_CONFIG }), ...guards });
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ValidationError).details).toEqual([
+        { path: 'max_blocks_day', message: 'Maximum blocks in 24 hours must be a whole number of 0 or more' },
+        { path: 'max_block_percent_week', message: 'Maximum block percentage in 7 days must be between 0 and 100' },
+        {
+          path: 'max_block_median_factor',
+          message: 'Maximum blocks as a multiple of the recent median must be between 1 and 1000',
+        },
+      ]);
+    }
+    const ok = { ...DEFAULT_SYNC_CONFIG, maxBlocksDay: 200, maxBlockPercentWeek: 15, maxGroupRemovals: 3 };
+    expect(configFromProto(configToProto(ok))).toEqual(ok);
+  });
 });

@@ -7,6 +7,7 @@ import type { runsV1 } from '@usersync/contracts';
 import { ValidationError } from '@usersync/platform';
 import { parseProfileSchema } from '@usersync/control-file';
 import type { SyncConfig } from './sync-config.js';
+import { timeGuardErrors, timeGuardsFromProto, timeGuardsToProto } from './sync-config-guards.js';
 
 /** The error code of a rejected configuration. */
 export const SYNC_CONFIG_INVALID = 'RUN_BAD_CONFIG';
@@ -35,6 +36,7 @@ export function configToProto(c: SyncConfig): runsV1.SyncConfig {
     blockInvalidRecords: c.blockInvalidRecords,
     managedGroups: c.managedGroups.map((g) => ({ ...g })),
     profileAttributes: c.profileAttributes.map((a) => ({ ...a })),
+    ...timeGuardsToProto(c),
   };
 }
 
@@ -77,6 +79,7 @@ export function syncConfigErrors(p: runsV1.SyncConfig): ConfigFieldError[] {
     codes.add(g.code);
     if (g.name.trim() === '') fail(`managed_groups[${i}].name`, `Group "${g.code}" needs a name`);
   });
+  errors.push(...timeGuardErrors(p));
   if (p.profileAttributes.length > 0) {
     const schema = parseProfileSchema({ attributes: p.profileAttributes });
     if (!schema.ok) {
@@ -116,5 +119,6 @@ export function configFromProto(p: runsV1.SyncConfig | undefined): SyncConfig {
       type: a.type,
       multivalue: a.multivalue,
     })),
+    ...timeGuardsFromProto(p),
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultProfileSchema } from '@usersync/control-file';
 import { DEFAULT_SYNC_CONFIG, parseStoredSyncConfig } from './sync-config.js';
+import { DEFAULT_TIME_GUARDS } from './sync-config-guards.js';
 import {
   applySettingsOf,
   profileSchemaOf,
@@ -42,6 +43,7 @@ describe('derived views', () => {
       blockInvalidRecords: false,
       managedGroups: [],
       profileSchema: defaultProfileSchema,
+      ...DEFAULT_TIME_GUARDS,
     });
     const bad = parseStoredSyncConfig({ profileAttributes: [{ code: '', type: 'nope' }] });
     expect(() => applySettingsOf(bad)).toThrow(/profile schema/);

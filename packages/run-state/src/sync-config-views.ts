@@ -4,6 +4,7 @@
  */
 import { defaultProfileSchema, parseProfileSchema, type ProfileSchema } from '@usersync/control-file';
 import type { ManagedGroupConfig, SyncConfig } from './sync-config.js';
+import type { TimeGuards } from './sync-config-guards.js';
 
 /** The profile schema of a configuration: the configured one, the engine's default when none is. */
 export type ProfileSchemaOutcome = { ok: true; schema: ProfileSchema } | { ok: false; message: string };
@@ -18,8 +19,8 @@ export function profileSchemaOf(config: Pick<SyncConfig, 'profileAttributes'>): 
   };
 }
 
-/** What one run is applied with. */
-export interface ApplySettings {
+/** What one run is applied with (the guards over time included). */
+export interface ApplySettings extends TimeGuards {
   /** Force update: every unchanged user becomes an update (Haplo updateAll). */
   updateAll: boolean;
   /** Hold when planned blocks exceed this percentage of in-feed users; null for no limit. */
@@ -46,6 +47,13 @@ export function applySettingsOf(config: SyncConfig): ApplySettings {
     blockInvalidRecords: config.blockInvalidRecords,
     managedGroups: config.managedGroups.map((g) => ({ ...g })),
     profileSchema: schema.schema,
+    maxBlocksDay: config.maxBlocksDay,
+    maxBlockPercentDay: config.maxBlockPercentDay,
+    maxBlocksWeek: config.maxBlocksWeek,
+    maxBlockPercentWeek: config.maxBlockPercentWeek,
+    maxGroupRemovals: config.maxGroupRemovals,
+    maxGroupRemovalPercent: config.maxGroupRemovalPercent,
+    maxBlockMedianFactor: config.maxBlockMedianFactor,
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Actor } from '@usersync/platform';
 import type { Queryable } from './run.repository.js';
+import { DEFAULT_TIME_GUARDS, parseTimeGuards, type TimeGuards } from './sync-config-guards.js';
 
 /** A group whose memberships the sync manages. */
 export interface ManagedGroupConfig {
@@ -21,7 +22,7 @@ export interface ProfileAttributeConfig {
 }
 
 /** The sync configuration as stored in `runs.sync_config.config` (jsonb) and used everywhere. */
-export interface SyncConfig {
+export interface SyncConfig extends TimeGuards {
   /** Apply ready runs on start-sync without an admin (Haplo autoApply). */
   autoApply: boolean;
   /** Force update: every unchanged user is updated (Haplo updateAll). */
@@ -56,6 +57,7 @@ export const DEFAULT_SYNC_CONFIG: Readonly<SyncConfig> = Object.freeze({
   blockInvalidRecords: false,
   managedGroups: [],
   profileAttributes: [],
+  ...DEFAULT_TIME_GUARDS,
 });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -119,6 +121,7 @@ export function parseStoredSyncConfig(stored: unknown): SyncConfig {
     blockInvalidRecords: bool(c.blockInvalidRecords, d.blockInvalidRecords),
     managedGroups: groups(c.managedGroups),
     profileAttributes: attributes(c),
+    ...parseTimeGuards(c),
   };
 }
 

@@ -8,6 +8,7 @@ import type { runsV1 } from '@usersync/contracts';
 import type { ValidationError } from '@usersync/platform';
 import { syncConfigErrors } from '@usersync/run-state';
 import type { FieldErrors } from '../security/form-errors.js';
+import { GUARD_FIELDS, guardFieldSpecs, guardsToForm, type GuardField } from './config-guards.js';
 
 /**
  * The form as posted (and as re-shown after an error), derived from the proto SyncConfig (run-state
@@ -38,6 +39,7 @@ export function configToForm(c: runsV1.SyncConfig): ConfigForm {
     profileAttributes: c.profileAttributes
       .map((a) => [a.code, a.label, a.type, ...(a.multivalue ? ['multivalue'] : [])].join(' | '))
       .join('\n'),
+    ...guardsToForm(c),
   };
 }
 
@@ -53,7 +55,7 @@ const ATTRIBUTE_FORMAT = 'write the attribute as "code | Label | type", with "| 
 export function formToConfig(f: ConfigForm): { config: runsV1.SyncConfig; errors: ConfigErrors; lines: FormLines } {
   const errors: ConfigErrors = {};
   const fail = (field: keyof ConfigForm, message: string) => (errors[field] ??= []).push(message);
-  const number = (field: 'maxBlockPercent' | 'maxBlockCount', label: string): number | undefined => {
+  const number = (field: 'maxBlockPercent' | 'maxBlockCount' | GuardField, label: string): number | undefined => {
     const raw = f[field].trim();
     if (raw === '') return undefined;
     const n = Number(raw);
@@ -62,6 +64,12 @@ export function formToConfig(f: ConfigForm): { config: runsV1.SyncConfig; errors
   };
   const maxBlockPercent = number('maxBlockPercent', 'Maximum block percentage');
   const maxBlockCount = number('maxBlockCount', 'Maximum block count');
+  const guards = Object.fromEntries(
+    GUARD_FIELDS.map((k) => {
+      const n = number(k, CONFIG_FIELDS.find((f) => f.name === k)?.short ?? k);
+      return [k, Number.isFinite(n) ? n : undefined];
+    }),
+  ) as Record<GuardField, number | undefined>;
   const lines: FormLines = { managedGroups: [], profileAttributes: [] };
   const managedGroups: runsV1.ManagedGroup[] = [];
   f.managedGroups.split(/\r?\n/).forEach((line, i) => {
@@ -98,6 +106,7 @@ export function formToConfig(f: ConfigForm): { config: runsV1.SyncConfig; errors
       blockInvalidRecords: f.blockInvalidRecords,
       managedGroups,
       profileAttributes,
+      ...guards,
     },
   };
 }
@@ -165,6 +174,8 @@ export interface ConfigFieldSpec {
   rows?: number;
   /** A hint shown as a warning (the setting is costly or risky). */
   warning?: boolean;
+  /** The setting's name in a message ("… must be a number"), when the label is a sentence. */
+  short?: string;
 }
 
 /** The form, field by field, in page order. */
@@ -214,6 +225,7 @@ export const CONFIG_FIELDS: readonly ConfigFieldSpec[] = [
     label: 'Hold when blocking more than this number of users',
     hint: 'A whole number; default 500. Empty for no limit.',
   },
+  ...guardFieldSpecs(),
   {
     name: 'reportEmails',
     legend: 'Reports',
@@ -253,6 +265,7 @@ const MAX_LENGTH: Partial<Record<keyof ConfigForm, number>> = {
   reportEndpoint: 2000,
   maxBlockPercent: 50,
   maxBlockCount: 50,
+  ...Object.fromEntries(GUARD_FIELDS.map((k) => [k, 50])),
   managedGroups: 50_000,
   profileAttributes: 50_000,
 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultProfileSchema } from '@usersync/control-file';
+import { DEFAULT_TIME_GUARDS } from '@usersync/run-state';
 import { applySettingsFrom } from './apply-settings.js';
 
 describe(applySettingsFrom.name, () => {
@@ -11,8 +12,11 @@ describe(applySettingsFrom.name, () => {
       blockInvalidRecords: false,
       managedGroups: [],
       profileSchema: defaultProfileSchema,
+      // The guards over time are off until configured (issue 18).
+      ...DEFAULT_TIME_GUARDS,
     });
-    expect(applySettingsFrom({ maxBlockPercent: 'x', updateAll: 'yes' })).toMatchObject({
+    expect(applySettingsFrom({ maxBlockPercent: 'x', updateAll: 'yes', maxBlocksDay: -1 })).toMatchObject({
+      maxBlocksDay: null,
       maxBlockPercent: 10,
       updateAll: false,
     });

@@ -3,12 +3,15 @@
  * unless an admin approved exactly this plan, when
  *   - the control file has no top-level username rule (H1): no record matches a user;
  *   - the files hold no valid record while users are in the feed (empty source);
- *   - the planned blocks exceed `maxBlockPercent` of the in-feed users or `maxBlockCount`.
+ *   - the planned blocks exceed `maxBlockPercent` of the in-feed users or `maxBlockCount`;
+ *   - a guard over time holds it (time-guards.ts: blocks in a rolling window, against the recent median,
+ *     membership removals per group).
  * An admin's approval of a previewed plan bypasses the thresholds only while the plan is still the one
  * previewed (same digest); otherwise the run is held again. Pure, so it is tested without a database.
  */
-import type { HoldReason } from '@usersync/run-state';
+import { DEFAULT_TIME_GUARDS, type HoldReason, type TimeGuards } from '@usersync/run-state';
 import type { ApplySettings } from './apply-settings.js';
+import { timeGuardHold, type TimeFacts } from './time-guards.js';
 
 /** What the planner found, as the policy needs it. */
 export interface PlanFacts {
@@ -18,7 +21,12 @@ export interface PlanFacts {
   /** Managed users in the feed before this run. */
   inFeed: number;
   blocks: number;
+  /** What the guards over time compare (omitted: they are not checked). */
+  time?: Omit<TimeFacts, 'blocks' | 'inFeed'>;
 }
+
+/** The settings the checks read; guards over time absent are off. */
+export type HoldSettings = Pick<ApplySettings, 'maxBlockPercent' | 'maxBlockCount'> & Partial<TimeGuards>;
 
 /** A hold decision. */
 export interface Hold {
@@ -32,10 +40,19 @@ const users = (n: number) => `${num(n)} ${n === 1 ? 'user' : 'users'}`;
 const pct = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
 /** The first reason to hold, most fundamental first; undefined when the plan may apply. */
-export function holdFor(
-  facts: PlanFacts,
-  settings: Pick<ApplySettings, 'maxBlockPercent' | 'maxBlockCount'>,
-): Hold | undefined {
+export function holdFor(facts: PlanFacts, settings: HoldSettings): Hold | undefined {
+  return perRunHold(facts, settings) ?? overTime(facts, settings);
+}
+
+function overTime(facts: PlanFacts, settings: HoldSettings): Hold | undefined {
+  if (!facts.time) return undefined;
+  return timeGuardHold(
+    { ...facts.time, blocks: facts.blocks, inFeed: facts.inFeed },
+    { ...DEFAULT_TIME_GUARDS, ...settings },
+  );
+}
+
+function perRunHold(facts: PlanFacts, settings: HoldSettings): Hold | undefined {
   if (!facts.hasUsernameRule) {
     return {
       reason: 'no_username_rule',
@@ -95,7 +112,7 @@ export function hasPreviewToVerify(approval: Approval): boolean {
  */
 export function holdDecision(
   facts: PlanFacts,
-  settings: Pick<ApplySettings, 'maxBlockPercent' | 'maxBlockCount'>,
+  settings: HoldSettings,
   approval: Approval,
   digest: string,
 ): Hold | undefined {

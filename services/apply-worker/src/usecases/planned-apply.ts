@@ -21,6 +21,7 @@ import {
   type RunContext,
 } from './run-skeleton.js';
 import { publishPlanRequested } from './run-events.js';
+import { timeFacts } from './time-facts.js';
 
 /** Plans the prepared run, then holds or applies it. */
 export async function plannedApply(
@@ -42,6 +43,7 @@ export async function plannedApply(
     validRecords: stats.validRecords,
     inFeed: plan.inFeed,
     blocks: plan.counts.blocked,
+    time: await timeFacts(client, settings, deps.now?.() ?? new Date()),
   };
   const planHold = holdDecision(facts, settings, approvalOf(input.run, input.previewDigest), plan.digest);
   if (opts.planOnly || planHold) {

@@ -51,6 +51,8 @@ export interface ApplyDeps {
   directCreates?: boolean;
   /** Skip transforming records unchanged since the last completed run (default true; see transform-fingerprint.ts). */
   skipUnchanged?: boolean;
+  /** The clock of the guards over time (rolling windows; default the system clock): tests move it. */
+  now?: () => Date;
 }
 
 /** What a run is applied from: the run, its preview digest and files, and the stored sync configuration. */

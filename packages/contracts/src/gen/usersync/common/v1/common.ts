@@ -154,6 +154,13 @@ export enum HoldReason {
   HOLD_REASON_PARTIAL_REMAINDER = 8,
   /** HOLD_REASON_UNDO - A compensating run made by RunService.UndoRun: it always waits for an admin's review of its plan. */
   HOLD_REASON_UNDO = 9,
+  /**
+   * HOLD_REASON_BLOCK_WINDOW - Planned blocks plus those applied in a rolling window (24 hours, 7 days) or against the median of recent runs
+   * exceed the configured limit.
+   */
+  HOLD_REASON_BLOCK_WINDOW = 10,
+  /** HOLD_REASON_GROUP_REMOVALS - The run would remove more sync-made memberships from a group than the configured limit. */
+  HOLD_REASON_GROUP_REMOVALS = 11,
   UNRECOGNIZED = -1,
 }
 
@@ -189,6 +196,12 @@ export function holdReasonFromJSON(object: any): HoldReason {
     case 9:
     case "HOLD_REASON_UNDO":
       return HoldReason.HOLD_REASON_UNDO;
+    case 10:
+    case "HOLD_REASON_BLOCK_WINDOW":
+      return HoldReason.HOLD_REASON_BLOCK_WINDOW;
+    case 11:
+    case "HOLD_REASON_GROUP_REMOVALS":
+      return HoldReason.HOLD_REASON_GROUP_REMOVALS;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -218,6 +231,10 @@ export function holdReasonToJSON(object: HoldReason): string {
       return "HOLD_REASON_PARTIAL_REMAINDER";
     case HoldReason.HOLD_REASON_UNDO:
       return "HOLD_REASON_UNDO";
+    case HoldReason.HOLD_REASON_BLOCK_WINDOW:
+      return "HOLD_REASON_BLOCK_WINDOW";
+    case HoldReason.HOLD_REASON_GROUP_REMOVALS:
+      return "HOLD_REASON_GROUP_REMOVALS";
     case HoldReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

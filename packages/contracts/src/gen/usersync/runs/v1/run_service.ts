@@ -409,6 +409,38 @@ export interface SyncConfig {
   managedGroups: ManagedGroup[];
   /** Attributes of the profile schema. */
   profileAttributes: ProfileAttributeDefinition[];
+  /**
+   * Guards over time (issue 18): hold when this run's planned blocks plus the blocks applied in the last 24 hours
+   * would exceed this number of users; unset for no limit.
+   */
+  maxBlocksDay?:
+    | number
+    | undefined;
+  /** The same, as a percentage of the users in the feed now; unset for no limit. */
+  maxBlockPercentDay?:
+    | number
+    | undefined;
+  /** Hold when planned blocks plus those applied in the last 7 days would exceed this number; unset for no limit. */
+  maxBlocksWeek?:
+    | number
+    | undefined;
+  /** The same over 7 days, as a percentage of the users in the feed now; unset for no limit. */
+  maxBlockPercentWeek?:
+    | number
+    | undefined;
+  /** Hold when a run would remove more than this many sync-made memberships from any one group; unset for none. */
+  maxGroupRemovals?:
+    | number
+    | undefined;
+  /** Hold when a run would remove more than this percentage of any one group's sync-made members; unset for none. */
+  maxGroupRemovalPercent?:
+    | number
+    | undefined;
+  /**
+   * Hold when planned blocks exceed this many times the median blocks of the last 10 complete runs (a median of
+   * 0 counts as 1); unset for no limit.
+   */
+  maxBlockMedianFactor?: number | undefined;
 }
 
 /** One version of the control file. */
@@ -2613,6 +2645,13 @@ function createBaseSyncConfig(): SyncConfig {
     blockInvalidRecords: false,
     managedGroups: [],
     profileAttributes: [],
+    maxBlocksDay: undefined,
+    maxBlockPercentDay: undefined,
+    maxBlocksWeek: undefined,
+    maxBlockPercentWeek: undefined,
+    maxGroupRemovals: undefined,
+    maxGroupRemovalPercent: undefined,
+    maxBlockMedianFactor: undefined,
   };
 }
 
@@ -2647,6 +2686,27 @@ export const SyncConfig: MessageFns<SyncConfig> = {
     }
     for (const v of message.profileAttributes) {
       ProfileAttributeDefinition.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.maxBlocksDay !== undefined) {
+      writer.uint32(88).int64(message.maxBlocksDay);
+    }
+    if (message.maxBlockPercentDay !== undefined) {
+      writer.uint32(97).double(message.maxBlockPercentDay);
+    }
+    if (message.maxBlocksWeek !== undefined) {
+      writer.uint32(104).int64(message.maxBlocksWeek);
+    }
+    if (message.maxBlockPercentWeek !== undefined) {
+      writer.uint32(113).double(message.maxBlockPercentWeek);
+    }
+    if (message.maxGroupRemovals !== undefined) {
+      writer.uint32(120).int64(message.maxGroupRemovals);
+    }
+    if (message.maxGroupRemovalPercent !== undefined) {
+      writer.uint32(129).double(message.maxGroupRemovalPercent);
+    }
+    if (message.maxBlockMedianFactor !== undefined) {
+      writer.uint32(137).double(message.maxBlockMedianFactor);
     }
     return writer;
   },
@@ -2744,6 +2804,62 @@ export const SyncConfig: MessageFns<SyncConfig> = {
             message.profileAttributes.push(ProfileAttributeDefinition.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.maxBlocksDay = longToNumber(reader.int64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.maxBlockPercentDay = reader.double();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.maxBlocksWeek = longToNumber(reader.int64());
+            continue;
+          }
+          case 14: {
+            if (tag !== 113) {
+              break;
+            }
+
+            message.maxBlockPercentWeek = reader.double();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.maxGroupRemovals = longToNumber(reader.int64());
+            continue;
+          }
+          case 16: {
+            if (tag !== 129) {
+              break;
+            }
+
+            message.maxGroupRemovalPercent = reader.double();
+            continue;
+          }
+          case 17: {
+            if (tag !== 137) {
+              break;
+            }
+
+            message.maxBlockMedianFactor = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2808,6 +2924,41 @@ export const SyncConfig: MessageFns<SyncConfig> = {
         : globalThis.Array.isArray(object?.profile_attributes)
         ? object.profile_attributes.map((e: any) => ProfileAttributeDefinition.fromJSON(e))
         : [],
+      maxBlocksDay: isSet(object.maxBlocksDay)
+        ? globalThis.Number(object.maxBlocksDay)
+        : isSet(object.max_blocks_day)
+        ? globalThis.Number(object.max_blocks_day)
+        : undefined,
+      maxBlockPercentDay: isSet(object.maxBlockPercentDay)
+        ? globalThis.Number(object.maxBlockPercentDay)
+        : isSet(object.max_block_percent_day)
+        ? globalThis.Number(object.max_block_percent_day)
+        : undefined,
+      maxBlocksWeek: isSet(object.maxBlocksWeek)
+        ? globalThis.Number(object.maxBlocksWeek)
+        : isSet(object.max_blocks_week)
+        ? globalThis.Number(object.max_blocks_week)
+        : undefined,
+      maxBlockPercentWeek: isSet(object.maxBlockPercentWeek)
+        ? globalThis.Number(object.maxBlockPercentWeek)
+        : isSet(object.max_block_percent_week)
+        ? globalThis.Number(object.max_block_percent_week)
+        : undefined,
+      maxGroupRemovals: isSet(object.maxGroupRemovals)
+        ? globalThis.Number(object.maxGroupRemovals)
+        : isSet(object.max_group_removals)
+        ? globalThis.Number(object.max_group_removals)
+        : undefined,
+      maxGroupRemovalPercent: isSet(object.maxGroupRemovalPercent)
+        ? globalThis.Number(object.maxGroupRemovalPercent)
+        : isSet(object.max_group_removal_percent)
+        ? globalThis.Number(object.max_group_removal_percent)
+        : undefined,
+      maxBlockMedianFactor: isSet(object.maxBlockMedianFactor)
+        ? globalThis.Number(object.maxBlockMedianFactor)
+        : isSet(object.max_block_median_factor)
+        ? globalThis.Number(object.max_block_median_factor)
+        : undefined,
     };
   },
 
@@ -2843,6 +2994,27 @@ export const SyncConfig: MessageFns<SyncConfig> = {
     if (message.profileAttributes?.length) {
       obj.profileAttributes = message.profileAttributes.map((e) => ProfileAttributeDefinition.toJSON(e));
     }
+    if (message.maxBlocksDay !== undefined) {
+      obj.maxBlocksDay = Math.round(message.maxBlocksDay);
+    }
+    if (message.maxBlockPercentDay !== undefined) {
+      obj.maxBlockPercentDay = floatToJson(message.maxBlockPercentDay);
+    }
+    if (message.maxBlocksWeek !== undefined) {
+      obj.maxBlocksWeek = Math.round(message.maxBlocksWeek);
+    }
+    if (message.maxBlockPercentWeek !== undefined) {
+      obj.maxBlockPercentWeek = floatToJson(message.maxBlockPercentWeek);
+    }
+    if (message.maxGroupRemovals !== undefined) {
+      obj.maxGroupRemovals = Math.round(message.maxGroupRemovals);
+    }
+    if (message.maxGroupRemovalPercent !== undefined) {
+      obj.maxGroupRemovalPercent = floatToJson(message.maxGroupRemovalPercent);
+    }
+    if (message.maxBlockMedianFactor !== undefined) {
+      obj.maxBlockMedianFactor = floatToJson(message.maxBlockMedianFactor);
+    }
     return obj;
   },
 
@@ -2861,6 +3033,13 @@ export const SyncConfig: MessageFns<SyncConfig> = {
     message.blockInvalidRecords = object.blockInvalidRecords ?? false;
     message.managedGroups = object.managedGroups?.map((e) => ManagedGroup.fromPartial(e)) || [];
     message.profileAttributes = object.profileAttributes?.map((e) => ProfileAttributeDefinition.fromPartial(e)) || [];
+    message.maxBlocksDay = object.maxBlocksDay ?? undefined;
+    message.maxBlockPercentDay = object.maxBlockPercentDay ?? undefined;
+    message.maxBlocksWeek = object.maxBlocksWeek ?? undefined;
+    message.maxBlockPercentWeek = object.maxBlockPercentWeek ?? undefined;
+    message.maxGroupRemovals = object.maxGroupRemovals ?? undefined;
+    message.maxGroupRemovalPercent = object.maxGroupRemovalPercent ?? undefined;
+    message.maxBlockMedianFactor = object.maxBlockMedianFactor ?? undefined;
     return message;
   },
 };
