@@ -92,8 +92,14 @@ describe(progressReport.name, () => {
       progressReport({ ...alive, phase: 'plan', unit: 'records', total: 116_286, processed: 0 }, at(125)),
     ).toMatchObject({ stalled: false, secondsSinceUpdate: 95, percent: 0, etaSeconds: null });
     expect(progressReport({ ...alive, phase: 'apply' }, at(200)).stalled).toBe(true);
-    expect(progressReport(base, at(20), 5)).toMatchObject({ stalled: false });
-    expect(progressReport(base, at(36), 5)).toMatchObject({ stalled: true });
+    expect(progressReport(base, at(20), { stallAfter: 5 })).toMatchObject({ stalled: false });
+    expect(progressReport(base, at(36), { stallAfter: 5 })).toMatchObject({ stalled: true });
+    // The run was cancelled or failed while the row still names its working phase: settled, not stalled.
+    expect(progressReport(base, at(600), { workerActive: false })).toMatchObject({
+      stalled: false,
+      etaSeconds: null,
+      elapsedSeconds: 30,
+    });
   });
 
   it('never stalls a settled or waiting run, and freezes elapsed at its last update once settled', () => {

@@ -148,18 +148,21 @@ const seconds = (from: Date, to: Date) => Math.max(0, Math.floor((to.getTime() -
  * The report of a progress row at `now` (pure). Stalled means, in a working phase: no write for more
  * than `stallAfter` seconds (the worker is gone or hung), or, while transforming (where the count moves
  * with every chunk read), no change for that long. Plan and apply run single long SQL statements, so
- * there a live heartbeat with a still count is normal.
+ * there a live heartbeat with a still count is normal. `workerActive: false` (the run is no longer
+ * running, whatever phase the row last named) makes it settled: no ETA, never stalled.
  */
 export function progressReport(
   p: ProgressFigures,
   now: Date,
-  stallAfter: number = STALL_AFTER_SECONDS,
+  opts: { stallAfter?: number; workerActive?: boolean } = {},
 ): ProgressReport {
+  const stallAfter = opts.stallAfter ?? STALL_AFTER_SECONDS;
   const updatedAt = p.updatedAt ?? now;
   const startedAt = p.startedAt ?? updatedAt;
   const phaseStartedAt = p.phaseStartedAt ?? startedAt;
   const heartbeatAt = p.heartbeatAt ?? updatedAt;
-  const active = ACTIVE_PHASES.has(p.phase);
+  // The run's status has the last word: a run cancelled or failed under a dead worker keeps its last phase.
+  const active = ACTIVE_PHASES.has(p.phase) && opts.workerActive !== false;
   const total = p.total ?? null;
   const processed = p.processed;
   const percent =
@@ -180,7 +183,10 @@ export function progressReport(
     percent,
     startedAt: startedAt.toISOString(),
     updatedAt: updatedAt.toISOString(),
-    elapsedSeconds: seconds(startedAt, active || p.phase === 'waiting' ? now : updatedAt),
+    elapsedSeconds: seconds(
+      startedAt,
+      active || (p.phase === 'waiting' && opts.workerActive !== false) ? now : updatedAt,
+    ),
     etaSeconds,
     secondsSinceUpdate,
     stalled: active && (silent || still),

@@ -61,8 +61,12 @@ function etaText(seconds: number | null): string {
 const pad = (n: number) => String(n).padStart(2, '0');
 const clock = (d: Date) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
 
-/** The progress figures of a run at `now`. */
-export function progressView(p: runsV1.RunProgress, fmt: NumberFormat, now: Date = new Date()): ProgressView {
+/** The progress figures of a run at `now`; `workerActive: false` once the run is no longer being worked on. */
+export function progressView(
+  p: runsV1.RunProgress,
+  fmt: NumberFormat,
+  opts: { now?: Date; workerActive?: boolean } = {},
+): ProgressView {
   const report = progressReport(
     {
       phase: p.phase,
@@ -74,7 +78,8 @@ export function progressView(p: runsV1.RunProgress, fmt: NumberFormat, now: Date
       updatedAt: p.updatedAt,
       heartbeatAt: p.heartbeatAt,
     },
-    now,
+    opts.now ?? new Date(),
+    { workerActive: opts.workerActive },
   );
   const amount = report.unit === 'bytes' ? fmt.bytes : fmt.count;
   const noun = report.unit === 'bytes' ? '' : ' records';

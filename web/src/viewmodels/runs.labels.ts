@@ -154,5 +154,6 @@ export const runLabels = {
   countsSentence,
   scopeSentence,
   /** Progress figures (percent, elapsed, ETA, stalled) of a run's RunProgress: progress.view.ts. */
-  progress: (p: runsV1.RunProgress, now?: Date) => progressView(p, { count: formatCount, bytes: formatBytes }, now),
+  progress: (p: runsV1.RunProgress, workerActive?: boolean) =>
+    progressView(p, { count: formatCount, bytes: formatBytes }, { workerActive }),
 };

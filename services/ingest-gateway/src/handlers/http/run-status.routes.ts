@@ -11,6 +11,7 @@ import {
   runOutcome,
   shownHold,
   type ProgressReport,
+  type RunProgress,
   type RunRow,
 } from '@usersync/run-state';
 import { listRunFiles, type RunFileRow } from '../../store/run-files.repository.js';
@@ -59,6 +60,12 @@ export function runStatusJson(run: RunRow, files: readonly RunFileRow[], progres
   };
 }
 
+/** The progress figures; a worker is at work only while the run is running or planning a held run. */
+function reportOf(run: RunRow, progress: RunProgress): ProgressReport {
+  const workerActive = run.status === 'running' || (run.status === 'held' && !run.hasPlan);
+  return progressReport(progress, new Date(), { workerActive });
+}
+
 /** Registers the run status route in an API scope. */
 export function registerRunStatusRoutes(app: FastifyInstance, deps: { pool: Pool }): void {
   app.get('/runs/:id', { schema: RUN_STATUS_ROUTE, attachValidation: true }, async (request, reply) => {
@@ -72,6 +79,6 @@ export function registerRunStatusRoutes(app: FastifyInstance, deps: { pool: Pool
     return reply
       .code(200)
       .type('application/json; charset=utf-8')
-      .send(JSON.stringify(runStatusJson(run, files, progress ? progressReport(progress, new Date()) : null), null, 2));
+      .send(JSON.stringify(runStatusJson(run, files, progress ? reportOf(run, progress) : null), null, 2));
   });
 }
