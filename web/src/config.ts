@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bool, envSchemas, loadConfig as load, port } from '@usersync/platform';
+import { canonicalTimeZone, machineTimeZone } from './viewmodels/times.js';
 
 const minutes = (defaultValue: number) =>
   z.coerce
@@ -38,6 +39,16 @@ const Env = z.object({
   LOGIN_WINDOW_MINUTES: minutes(15),
   /** Set when a reverse proxy in front of web sets X-Forwarded-For (the client IP is then taken from it). */
   TRUST_PROXY: bool(false),
+  /** IANA zone the portal shows dates in (the browser then shows its own); the machine's zone by default. */
+  PORTAL_TIME_ZONE: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return machineTimeZone();
+      const zone = canonicalTimeZone(v.trim());
+      if (!zone) ctx.addIssue({ code: 'custom', message: 'not an IANA time zone (e.g. Europe/London, UTC)' });
+      return zone ?? 'UTC';
+    }),
 });
 
 export type Config = Readonly<z.infer<typeof Env>>;

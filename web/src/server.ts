@@ -121,7 +121,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     absoluteMs: config.SESSION_ABSOLUTE_MINUTES * 60_000,
     secure: new URL(config.PUBLIC_URL).protocol === 'https:',
   };
-  const views = createViews({ production: process.env.NODE_ENV === 'production' });
+  const views = createViews({ production: process.env.NODE_ENV === 'production', timeZone: config.PORTAL_TIME_ZONE });
   const ctx: RouteContext = {
     config,
     keys: deps.keys,

@@ -2,31 +2,28 @@
 import { fileURLToPath } from 'node:url';
 import { Eta } from 'eta';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { backLink } from './viewmodels/back-link.js';
+import { createTimeFormat, type TimeFormat } from './viewmodels/times.js';
 
 // Resolves to web/src/views from both src/ (tsx, vitest) and dist/ (the build), which sit side by side.
 const VIEWS = fileURLToPath(new URL('./views', import.meta.url));
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** Formatting helpers available to every template as `it.h`. */
-export const viewHelpers = {
-  /** `2026-11-25 14:03 UTC`, or an em dash for no date. */
-  date(d: Date | null | undefined): string {
-    if (!d) return '—';
-    return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`;
-  },
-  /** ISO 8601 for `<time datetime>`. */
-  iso(d: Date | null | undefined): string {
-    return d ? d.toISOString() : '';
-  },
-};
+/**
+ * Formatting helpers available to every template as `it.h`, in UTC. Kept for callers that build view
+ * data themselves; createViews replaces `h` with the portal zone's helpers on every render.
+ */
+export const viewHelpers: TimeFormat = createTimeFormat('UTC');
 
 /** Renders templates by name ('pages/dashboard'), adding the signed-in admin and CSRF token. */
-export function createViews(opts: { production: boolean }) {
+export function createViews(opts: { production: boolean; timeZone?: string }) {
   const eta = new Eta({ views: VIEWS, cache: opts.production, autoEscape: true, autoTrim: [false, 'nl'] });
-  const render = (name: string, data: Record<string, unknown>): string => eta.render(name, data);
+  const h = createTimeFormat(opts.timeZone ?? 'UTC');
+  // `h` last: every date on a page is in the portal's zone, whatever helpers a route passed.
+  const render = (name: string, data: Record<string, unknown>): string => eta.render(name, { ...data, h });
   return {
     render,
+    /** The helpers templates get as `it.h` (routes that format dates themselves use these too). */
+    h,
     /** Sends a full page or fragment as HTML with the request's session data. */
     send(request: FastifyRequest, reply: FastifyReply, name: string, data: Record<string, unknown> = {}, status = 200) {
       const session = request.session;
@@ -34,7 +31,8 @@ export function createViews(opts: { production: boolean }) {
         admin: session?.admin,
         csrfToken: session?.csrfToken,
         path: request.url,
-        h: viewHelpers,
+        // Where "back" goes on an error page: the page the admin came from, else the section's list.
+        back: backLink(request),
         ...data,
       });
       return reply.code(status).type('text/html; charset=utf-8').send(html);

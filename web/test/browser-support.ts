@@ -86,3 +86,78 @@ export async function screenshotBoth(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `/tmp/usersync-${name}-phone.png`, fullPage: true });
   await page.setViewportSize({ width: 1280, height: 800 });
 }
+
+/** The two widths every page is checked at (DESIGN §8). */
+export const VIEWPORTS = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+/**
+ * Every axe-core violation of any impact: all of axe's default rules (WCAG 2.x A/AA and best
+ * practices), as "rule (impact): target, …". Stricter than {@link axeViolations}.
+ */
+export async function axeAllViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run(ctx: unknown): Promise<{
+            violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
+          }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document);
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+/** How far the page is wider than the viewport (0 when it fits), and the widest culprits when it does not. */
+export async function horizontalOverflow(page: Page): Promise<{ overflow: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document;
+    const win = globalThis as unknown as { innerWidth: number };
+    const overflow = doc.documentElement.scrollWidth - win.innerWidth;
+    const culprits: string[] = [];
+    if (overflow > 0) {
+      const all = (
+        globalThis as unknown as {
+          document: {
+            querySelectorAll(s: string): ArrayLike<{
+              getBoundingClientRect(): { right: number };
+              tagName: string;
+              className: string;
+              id: string;
+            }>;
+          };
+        }
+      ).document.querySelectorAll('body *');
+      for (let i = 0; i < all.length && culprits.length < 5; i++) {
+        const el = all[i]!;
+        // Inside a scrolling box (.table-wrap) an element may be wider: only what widens the page counts.
+        let clipped = false;
+        for (let p = (el as unknown as { parentElement: unknown }).parentElement; p;) {
+          const style = (
+            globalThis as unknown as { getComputedStyle(e: unknown): { overflowX: string } }
+          ).getComputedStyle(p);
+          if (style.overflowX !== 'visible') clipped = true;
+          p = (p as { parentElement: unknown }).parentElement;
+        }
+        if (!clipped && el.getBoundingClientRect().right > win.innerWidth + 1)
+          culprits.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${String(el.className)}`);
+      }
+    }
+    return { overflow, culprits };
+  });
+}
+
+/** Signs in through the login form (the page lands where `next` points, the dashboard by default). */
+export async function signInBrowser(page: Page, base: string, creds: { email: string; password: string }) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email').fill(creds.email);
+  await page.getByLabel('Password').fill(creds.password);
+  await page.getByLabel('Password').press('Enter');
+  await page.waitForURL(`${base}/`);
+}

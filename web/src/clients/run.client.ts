@@ -24,6 +24,10 @@ export interface RunFileDownload {
 export interface RunClient {
   listRuns(pageSize: number, pageToken?: string): Promise<Availability<runsV1.ListRunsResponse>>;
   getConfig(): Promise<Availability<runsV1.GetConfigResponse>>;
+  /** Finished runs per day of the last `days` days in `timeZone` (the dashboard's chart). */
+  getRunHistory(days: number, timeZone: string): Promise<Availability<runsV1.GetRunHistoryResponse>>;
+  /** Held runs, failures since the last success, last success and upload (the dashboard's "Needs you"). */
+  getRunAttention(): Promise<Availability<runsV1.GetRunAttentionResponse>>;
   getRun(runId: number): Promise<runsV1.Run>;
   getRunLog(req: Partial<runsV1.GetRunLogRequest> & { runId: number }): Promise<runsV1.GetRunLogResponse>;
   getRunPlan(req: Partial<runsV1.GetRunPlanRequest> & { runId: number }): Promise<runsV1.GetRunPlanResponse>;
@@ -156,6 +160,9 @@ export function createRunClient(
     listRuns: (pageSize, pageToken = '') =>
       attempt(() => unary<C, 'listRuns'>(client, 'listRuns', { pageSize, pageToken }), onError),
     getConfig: () => attempt(() => unary<C, 'getConfig'>(client, 'getConfig', {}), onError),
+    getRunHistory: (days, timeZone) =>
+      attempt(() => unary<C, 'getRunHistory'>(client, 'getRunHistory', { days, timeZone }), onError),
+    getRunAttention: () => attempt(() => unary<C, 'getRunAttention'>(client, 'getRunAttention', {}), onError),
     getRun: async (runId) => required((await unary<C, 'getRun'>(client, 'getRun', { runId })).run, 'run'),
     getRunLog: (req) =>
       // fromPartial fills proto defaults for absent and undefined fields (an unset filter means "all").

@@ -1,8 +1,16 @@
-/** GET /: the admin home, with sections for user lookup, sync runs, configuration and API keys. */
+/**
+ * GET /: the admin home. It leads with "Needs you" (held runs, failures, staleness), then the sync
+ * runs and their 30-day history chart, then user lookup, configuration and API keys.
+ */
 import type { FastifyPluginAsync } from 'fastify';
 import { runsV1 } from '@usersync/contracts';
 import type { RouteContext } from './route-context.js';
 import { runLabels } from '../viewmodels/runs.labels.js';
+import { buildNeedsYou } from '../viewmodels/needs-you.js';
+import { buildRunHistoryChart, OUTCOMES } from '../viewmodels/run-history-chart.js';
+
+/** Days in the run history chart. */
+const HISTORY_DAYS = 30;
 
 /** Human label of a run status: RUN_STATUS_COMPLETE → complete. */
 export function runStatusLabel(status: runsV1.RunStatus): string {
@@ -14,11 +22,12 @@ export function runStatusLabel(status: runsV1.RunStatus): string {
 
 /** Registers the dashboard. */
 export function dashboardRoutes(ctx: RouteContext): FastifyPluginAsync {
+  const t = ctx.views.h;
   return async (app) => {
     app.get<{ Querystring: { page?: string } }>('/', async (request, reply) => {
       const page = typeof request.query.page === 'string' ? request.query.page.slice(0, 1000) : '';
-      // The three peers answer independently; one being down must not take the page down.
-      const [runs, config, keys] = await Promise.all([
+      // The peers answer independently; one being down must not take the page down.
+      const [runs, config, keys, attention, history] = await Promise.all([
         ctx.runs.listRuns(10, page),
         ctx.runs.getConfig(),
         ctx.keys.listKeys(false).then(
@@ -28,12 +37,17 @@ export function dashboardRoutes(ctx: RouteContext): FastifyPluginAsync {
             return { available: false as const };
           },
         ),
+        ctx.runs.getRunAttention(),
+        ctx.runs.getRunHistory(HISTORY_DAYS, t.zone),
       ]);
       return ctx.views.send(request, reply, 'pages/dashboard', {
         title: 'User sync administration',
         runs,
         config,
         keys,
+        needsYou: attention.available ? buildNeedsYou(attention.value, t) : undefined,
+        chart: history.available ? buildRunHistoryChart(history.value.days, t) : undefined,
+        outcomes: OUTCOMES,
         runStatusLabel,
         labels: runLabels,
       });

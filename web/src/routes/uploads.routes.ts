@@ -1,7 +1,9 @@
 /**
  * Manual upload (for testing): a file streamed into the current run through RunService
- * UploadRunFile, and "Use this file" for the files of the last applied run, which streams
+ * UploadRunFile, and "Use this file" for the files of the last complete run, which streams
  * DownloadRunFile straight into UploadRunFile (the admin uploads nothing, nothing is buffered).
+ * Only a complete run's data files are offered (and accepted): a failed or cancelled run's files
+ * may be what broke it, and `_control` is managed on the control file page, not copied back.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { runsV1 } from '@usersync/contracts';
@@ -26,9 +28,22 @@ function userFacing(err: unknown): string | undefined {
   return ['validation', 'conflict', 'not_found', 'too_large'].includes(err.kind) ? err.message : undefined;
 }
 
+/**
+ * The complete run's files that may go into the current run: the data files the current control file
+ * still expects (never `_control`), each marked when the current run already holds the same content.
+ */
+function reusableFiles(previous: runsV1.Run, current: runsV1.Run | undefined, expected: readonly string[]) {
+  return previous.files
+    .filter((f) => f.name !== '_control' && expected.includes(f.name))
+    .map((f) => ({
+      file: f,
+      inCurrent: current?.files.some((c) => c.name === f.name && c.digest === f.digest) ?? false,
+    }));
+}
+
 /** Registers /uploads. */
 export function uploadsRoutes(ctx: RouteContext): FastifyPluginAsync {
-  /** The open run (uploading or ready) and the last applied (complete or failed) run, newest first. */
+  /** The open run (uploading or ready) and the last complete run, newest first. */
   async function findRuns(): Promise<{ current?: runsV1.Run; lastApplied?: runsV1.Run }> {
     let current: runsV1.Run | undefined;
     let lastApplied: runsV1.Run | undefined;
@@ -40,8 +55,7 @@ export function uploadsRoutes(ctx: RouteContext): FastifyPluginAsync {
       for (const run of page.value.runs) {
         if (!current && !lastApplied && (run.status === S.RUN_STATUS_UPLOADING || run.status === S.RUN_STATUS_READY))
           current = run;
-        if (!lastApplied && (run.status === S.RUN_STATUS_COMPLETE || run.status === S.RUN_STATUS_FAILURE))
-          lastApplied = run;
+        if (!lastApplied && run.status === S.RUN_STATUS_COMPLETE) lastApplied = run;
       }
       token = page.value.nextPageToken;
       if (!token) break;
@@ -69,6 +83,7 @@ export function uploadsRoutes(ctx: RouteContext): FastifyPluginAsync {
         title: 'Upload a file',
         current: currentRun,
         previous,
+        reusable: previous ? reusableFiles(previous, currentRun, control?.controlFile?.expectedFiles ?? []) : [],
         expected: control ? ['_control', ...control.controlFile!.expectedFiles] : ['_control'],
         labels: runLabels,
         error: extra.error,
@@ -141,6 +156,16 @@ export function uploadsRoutes(ctx: RouteContext): FastifyPluginAsync {
       const runId = runIdOf(typeof request.body?.runId === 'string' ? request.body.runId : '');
       const name = typeof request.body?.name === 'string' ? request.body.name : '';
       if (!isUploadName(name, NAME_MAX)) return page(request, reply, { error: 'That file name is not valid.' }, 400);
+      if (name === '_control')
+        return page(
+          request,
+          reply,
+          { error: 'The control file is changed on the Control file page, not reused.' },
+          400,
+        );
+      const from = await ctx.runs.getRun(runId);
+      if (from.status !== S.RUN_STATUS_COMPLETE)
+        return page(request, reply, { error: `Sync run ${runId} did not complete, so its files are not reused.` }, 400);
       const download = await ctx.runs.downloadRunFile(runId, name);
       try {
         const res = await ctx.runs.uploadRunFile(

@@ -29,7 +29,7 @@ export const RUN_HISTORY_SQL = `WITH bounds AS (
      finished AS (
        SELECT (r.finished_at AT TIME ZONE $1)::date AS day, r.status, r.error_count,
               CASE WHEN r.status IN ('complete', 'failure') AND r.started_at IS NOT NULL
-                   THEN extract(epoch FROM r.finished_at - r.started_at)::float8 END AS secs
+                   THEN greatest(0, extract(epoch FROM r.finished_at - r.started_at))::float8 END AS secs
        FROM runs.run r, bounds b
        WHERE r.status IN ('complete', 'failure', 'cancelled')
          AND r.finished_at >= (b.first_day::timestamp AT TIME ZONE $1)
