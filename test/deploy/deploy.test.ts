@@ -148,6 +148,14 @@ describe('deploy/k8s', () => {
       for (const [variable, port] of Object.entries(spec.ports)) expect(Number(explicit[variable])).toBe(port);
       expect(explicit.NODE_OPTIONS, `${name} NODE_OPTIONS`).toBe(spec.nodeOptions);
       expect(byKind('PodDisruptionBudget').map((d) => d.metadata.name)).toContain(name);
+      // Prometheus finds /metrics on the probe port (the same server answers /healthz, /readyz, /metrics).
+      const annotations = (deployment!.spec.template as { metadata: { annotations?: Record<string, string> } }).metadata
+        .annotations;
+      expect(annotations, name).toEqual({
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(spec.healthPort),
+        'prometheus.io/path': '/metrics',
+      });
     },
   );
 
