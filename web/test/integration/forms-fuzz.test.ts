@@ -4,36 +4,17 @@
  * day it is added. Requests carry a live session and its CSRF token, so they reach body parsing and
  * the handlers (the CSRF gate itself is attack-csrf's business), against a real gateway.
  */
-import type { RouteOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { buildServer } from '../../src/server.js';
 import { useSignedInRunsEnv, signedInAdmin } from '../portal-requests.js';
 import { readyRun, type RunsEnv } from '../runs-env.js';
-import { silentLog } from '../support.js';
+import { concreteUrl, portalRouteTable } from '../route-table.js';
 
 let env: RunsEnv;
 useSignedInRunsEnv((e) => (env = e), { cleanEachTest: false });
 
 /** Every route with a body (POST, PUT, PATCH, DELETE) as fastify registers it. */
 async function bodyRoutes(): Promise<Array<{ method: string; url: string }>> {
-  const routes: Array<{ method: string; url: string }> = [];
-  const onRoute = (route: RouteOptions) => {
-    for (const method of [route.method].flat()) {
-      if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) routes.push({ method, url: route.url });
-    }
-  };
-  const { portal } = env;
-  const app = await buildServer({
-    pool: portal.pool,
-    config: portal.config,
-    log: silentLog(),
-    keys: portal.keys,
-    runs: undefined as never,
-    lookup: { close() {} } as never,
-    onRoute,
-  });
-  await app.close();
-  return routes;
+  return (await portalRouteTable(env.portal)).filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method));
 }
 
 const FIELDS = [
@@ -122,10 +103,7 @@ describe('portal forms fuzz', () => {
     // /logout last: it ends the session the other requests use.
     routes.sort((a, b) => Number(a.url === '/logout') - Number(b.url === '/logout'));
     for (const route of routes) {
-      const url = route.url
-        .replace(/:(runId|id)\b/g, String(runId))
-        .replace(/:keyId\b/g, '00000000-0000-4000-8000-000000000000')
-        .replace(/:[A-Za-z]+/g, 'x');
+      const url = concreteUrl(route.url, runId);
       // A fresh session per route: one route's side effect (revoke, sign out) never hides another's answer.
       const admin = await signedInAdmin(env.portal);
       for (const v of variants(admin.csrf)) {

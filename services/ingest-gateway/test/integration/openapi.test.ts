@@ -50,7 +50,7 @@ describe('OpenAPI document', () => {
 
   it('is valid OpenAPI 3', async () => {
     expect(doc.openapi).toMatch(/^3\./);
-    const result = await new Validator().validate(doc as unknown as object);
+    const result = await new Validator().validate(doc as unknown as Parameters<Validator['validate']>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     if (process.env.OPENAPI_PRINT) console.info(JSON.stringify(doc, null, 1).slice(0, 6000));
