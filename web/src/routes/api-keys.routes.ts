@@ -65,7 +65,7 @@ export function checkKeyForm(
     const valid = day && m && day.getUTCDate() !== 0 && new Date(day.getTime() - DAY_MS).getUTCDate() === Number(m[3]);
     if (f.expiresOn.trim() === '') addError(errors, 'expiresOn', 'Enter the date the key expires, as YYYY-MM-DD.');
     else if (!valid) addError(errors, 'expiresOn', `"${f.expiresOn}" is not a date: write it as YYYY-MM-DD.`);
-    else if (day.getTime() <= now.getTime() + DAY_MS / 24)
+    else if (day.getTime() <= Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1))
       addError(errors, 'expiresOn', 'The expiry date must be after today.');
     else if (day.getTime() > now.getTime() + MAX_EXPIRY_DAYS * DAY_MS)
       addError(
