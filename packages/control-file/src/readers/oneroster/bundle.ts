@@ -95,15 +95,24 @@ export async function openBundle(source: ByteSource): Promise<Bundle> {
       async *rows(name) {
         const entry = entries.get(name);
         if (!entry) throw new BundleError(`${name} is not in the bundle`);
-        const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true });
+        // Lines are counted here rather than with csv-parse's `info` (which copies an object per row and
+        // halves the speed): a row starts on the line after the previous one ended, plus the newlines
+        // quoted inside its cells. Empty lines are rows of one empty cell, skipped here.
+        const parser = parse({ bom: true, relax_column_count: true });
         const feed = pipeline(Readable.from(strictUtf8(name, await entryStream(zip, entry))), parser).catch(
           (err: unknown) => {
             parser.destroy(err as Error);
           },
         );
+        let line = 1;
         try {
-          for await (const row of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>)
-            yield { line: row.info.lines, cells: row.record };
+          for await (const cells of parser as AsyncIterable<string[]>) {
+            const start = line;
+            for (const c of cells) for (let i = c.indexOf('\n'); i >= 0; i = c.indexOf('\n', i + 1)) line++;
+            line++;
+            if (cells.length === 1 && cells[0] === '') continue;
+            yield { line: start, cells };
+          }
         } catch (err) {
           if (err instanceof BundleError) throw err;
           if (err instanceof CsvError)

@@ -16,12 +16,16 @@ interface Org {
   type: string;
   identifier?: string;
 }
+/** A role, already joined with its org (orgs are read first), so each user record only points at it. */
 interface Role {
   role: string;
   roleType: string;
   orgSourcedId: string;
   beginDate?: string;
   endDate?: string;
+  orgName?: string;
+  orgType?: string;
+  orgIdentifier?: string;
 }
 
 interface Checked {
@@ -57,6 +61,7 @@ async function check(bundle: Bundle, problems: string[]): Promise<Checked | unde
   });
   for (const [id, line] of primaryOrgs) orgRef('users.csv', line, 'primaryOrgSourcedId', id);
   const roles = new Map<string, Role[]>();
+  const shared = new Map<string, Role>();
   if (mode('roles.csv') !== 'absent')
     await scanTable(bundle, 'roles.csv', mode('roles.csv'), problems, (r, line) => {
       if (usersRead && mode('users.csv') === 'bulk' && !userIds.has(r.userSourcedId!))
@@ -65,10 +70,24 @@ async function check(bundle: Bundle, problems: string[]): Promise<Checked | unde
         );
       orgRef('roles.csv', line, 'orgSourcedId', r.orgSourcedId!);
       if (r.status === 'tobedeleted') return;
-      const role: Role = { role: r.role!, roleType: r.roleType!, orgSourcedId: r.orgSourcedId! };
-      if (r.beginDate) role.beginDate = r.beginDate;
-      if (r.endDate) role.endDate = r.endDate;
-      roles.set(r.userSourcedId!, [...(roles.get(r.userSourcedId!) ?? []), role]);
+      // Most users share a role exactly (student, primary, same school, same dates): one object for all.
+      const key = `${r.role}|${r.roleType}|${r.orgSourcedId}|${r.beginDate ?? ''}|${r.endDate ?? ''}`;
+      let role = shared.get(key);
+      if (!role) {
+        role = { role: r.role!, roleType: r.roleType!, orgSourcedId: r.orgSourcedId! };
+        if (r.beginDate) role.beginDate = r.beginDate;
+        if (r.endDate) role.endDate = r.endDate;
+        const org = orgs.get(r.orgSourcedId!);
+        if (org) {
+          role.orgName = org.name;
+          role.orgType = org.type;
+          if (org.identifier) role.orgIdentifier = org.identifier;
+        }
+        shared.set(key, Object.freeze(role) as Role);
+      }
+      const list = roles.get(r.userSourcedId!);
+      if (list) list.push(role);
+      else roles.set(r.userSourcedId!, [role]);
     });
   return problems.length ? undefined : { manifest, orgs, roles };
 }
@@ -93,26 +112,16 @@ export async function validateOneRosterBundle(
 
 /** A user row with its roles and orgs, as a control file sees it. */
 function userRecord(row: Row, checked: Checked, mode: string): SourceRecord {
-  const roles = (checked.roles.get(row.sourcedId!) ?? []).map((r) => {
-    const org = checked.orgs.get(r.orgSourcedId);
-    return {
-      ...r,
-      ...(org
-        ? { orgName: org.name, orgType: org.type, ...(org.identifier ? { orgIdentifier: org.identifier } : {}) }
-        : {}),
-    };
-  });
+  const roles = checked.roles.get(row.sourcedId!) ?? [];
   const primary = roles.find((r) => r.roleType === 'primary') ?? roles[0];
   const primaryOrgId = row.primaryOrgSourcedId ?? primary?.orgSourcedId;
-  const primaryOrg = primaryOrgId ? checked.orgs.get(primaryOrgId) : undefined;
-  return {
-    ...row,
-    processing: mode,
-    roles,
-    ...(primary ? { primaryRole: primary.role } : {}),
-    orgs: [...new Set(roles.map((r) => r.orgName).filter((n): n is string => !!n))],
-    ...(primaryOrgId ? { primaryOrg: { sourcedId: primaryOrgId, ...(primaryOrg ?? {}) } } : {}),
-  };
+  const record: SourceRecord = Object.assign({}, row, { processing: mode, roles });
+  if (primary) record.primaryRole = primary.role;
+  const orgNames: string[] = [];
+  for (const r of roles) if (r.orgName && !orgNames.includes(r.orgName)) orgNames.push(r.orgName);
+  record.orgs = orgNames;
+  if (primaryOrgId) record.primaryOrg = { sourcedId: primaryOrgId, ...checked.orgs.get(primaryOrgId) };
+  return record;
 }
 
 export async function* readOneRoster(
