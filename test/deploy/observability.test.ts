@@ -21,6 +21,7 @@ interface Rule {
   annotations: { summary: string; description: string };
 }
 interface Panel {
+  id: number;
   type: string;
   title: string;
   targets?: Array<{ expr: string; refId: string }>;
@@ -67,7 +68,7 @@ describe('deploy/prometheus/alerts.yml and deploy/grafana/usersync.json, as file
 
   it('is a Grafana dashboard whose panels query the datasource variable, with balanced expressions', () => {
     expect(dashboard).toMatchObject({ uid: 'usersync-overview', title: 'usersync' });
-    const ids = dashboard.panels.map((p) => (p as { id: number }).id);
+    const ids = dashboard.panels.map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const p of dashboard.panels.filter((x) => x.type !== 'row')) {
       expect(p.datasource?.uid, p.title).toBe('${datasource}');
