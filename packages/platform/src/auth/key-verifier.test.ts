@@ -63,6 +63,26 @@ describe(createKeyVerifier.name, () => {
     expect(auth.calls).toHaveLength(2);
   });
 
+  it('never trusts a cached key past its own expiry', async () => {
+    let clock = 1_000_000;
+    const calls: string[] = [];
+    const verify = async (secret: string): Promise<Answer> => {
+      calls.push(secret);
+      const expired = clock >= 1_005_000;
+      return expired
+        ? { valid: false, keyId: 'id-x', scopes: ['sync:upload'], reason: 'expired' }
+        : { valid: true, keyId: 'id-x', scopes: ['sync:upload'], reason: '', expiresAt: new Date(1_005_000) };
+    };
+    const verifier = createKeyVerifier({ verify, cacheTtlMs: 30_000, now: () => clock });
+    expect((await verifier.verify('good-x', 'sync:upload')).valid).toBe(true);
+    clock = 1_004_999;
+    expect((await verifier.verify('good-x', 'sync:upload')).valid).toBe(true);
+    expect(calls).toHaveLength(1);
+    clock = 1_005_000;
+    expect((await verifier.verify('good-x', 'sync:upload')).valid).toBe(false);
+    expect(calls).toHaveLength(2);
+  });
+
   it('drops a revoked key at once, and never caches an answer that raced the revocation', async () => {
     const auth = authority();
     const verifier = createKeyVerifier({ verify: auth.verify });

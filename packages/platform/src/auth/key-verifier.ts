@@ -7,7 +7,7 @@
  * - Cache keys are SHA-256 hashes of secrets, never the secrets themselves.
  * - Only valid answers are cached; refusals always go back to the verify function, so a key that
  *   becomes valid (clock, fixed scope) is not refused from a stale entry.
- * - A key that expires while cached may still be accepted for up to `cacheTtlMs`.
+ * - An entry lives `cacheTtlMs`, and never past the key's own expiry (`expiresAt` of the answer).
  * - Concurrent checks of one secret share one verify call.
  */
 import { createHash } from 'node:crypto';
@@ -19,6 +19,8 @@ export interface KeyVerificationResult {
   keyId: string;
   /** Granted scopes: a cached valid key answers for any scope it holds. */
   scopes: readonly string[];
+  /** When the key expires, if it does: the cache entry ends then at the latest. */
+  expiresAt?: Date | undefined;
 }
 
 /** What a revocation source calls. */
@@ -98,7 +100,7 @@ export function createKeyVerifier<R extends KeyVerificationResult>(opts: KeyVeri
 
   const store = (hash: string, result: R) => {
     remove(hash);
-    cache.set(hash, { result, expiresAt: now() + ttl });
+    cache.set(hash, { result, expiresAt: Math.min(now() + ttl, result.expiresAt?.getTime() ?? Infinity) });
     let hashes = byKey.get(result.keyId);
     if (!hashes) byKey.set(result.keyId, (hashes = new Set()));
     hashes.add(hash);

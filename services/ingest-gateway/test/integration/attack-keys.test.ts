@@ -104,6 +104,15 @@ describe('upload API credentials', () => {
     await refusedWith401('expired bearer', `Bearer ${key.secret}`);
   });
 
+  it('refuses a key that expires while the verifier has it cached', async () => {
+    const key = await env.createKey(['sync:upload'], new Date(Date.now() + 2_500));
+    const runs = () => fetch(`${env.baseUrl}/api/user-sync/runs`, { headers: { authorization: basic(key.secret) } });
+    expect((await runs()).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2_700));
+    // Well within KEY_CACHE_TTL_MS (30 s): the cached answer must end at the key's expiry.
+    await refusedWith401('expired while cached', basic(key.secret));
+  });
+
   it("answers a key without sync:upload (a SCIM key) with Haplo's 403 on every route, recording nothing", async () => {
     const key = await env.createKey(['scim']);
     const before = await recorded();

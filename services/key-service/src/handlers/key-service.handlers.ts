@@ -63,6 +63,8 @@ export function createKeyServiceHandlers(deps: KeyDeps): keysV1.KeyServiceServer
         name: v.key?.name ?? '',
         scopes: v.key ? [...v.key.scopes] : [],
         reason: v.reason ? REASONS[v.reason] : keysV1.InvalidReason.INVALID_REASON_UNSPECIFIED,
+        // Verifier caches end their entry here: a key that expires while cached is refused on time.
+        expiresAt: v.key?.expiresAt ?? undefined,
       };
     }),
   };

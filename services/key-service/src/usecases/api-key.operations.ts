@@ -134,7 +134,7 @@ export async function revokeKey(
 export interface Verification {
   valid: boolean;
   reason: RejectReason | undefined;
-  key: Pick<ApiKeyRecord, 'id' | 'name' | 'scopes'> | undefined;
+  key: Pick<ApiKeyRecord, 'id' | 'name' | 'scopes' | 'expiresAt'> | undefined;
 }
 
 /**
@@ -155,7 +155,7 @@ export async function verifyKey(
   // The index lookup is by hash; comparing the hashes again in constant time means no code path
   // ever accepts a secret on a short-circuiting comparison.
   if (!found || !hashesEqual(found.secretHash, hash)) return { valid: false, reason: 'unknown', key: undefined };
-  const key = { id: found.id, name: found.name, scopes: found.scopes };
+  const key = { id: found.id, name: found.name, scopes: found.scopes, expiresAt: found.expiresAt };
   const reason = rejectReason(found, input.requiredScope.trim(), deps.now?.() ?? new Date());
   if (reason) return { valid: false, reason, key };
   // Skip the write entirely when the row shows a recent use; the UPDATE's own condition covers races.

@@ -193,6 +193,8 @@ export interface VerifyKeyResponse {
   scopes: string[];
   /** Why it is invalid; UNSPECIFIED when valid. */
   reason: InvalidReason;
+  /** When a valid key expires (unset: never). A cache of this answer must not outlive it. */
+  expiresAt: Date | undefined;
 }
 
 function createBaseApiKey(): ApiKey {
@@ -1043,7 +1045,7 @@ export const VerifyKeyRequest: MessageFns<VerifyKeyRequest> = {
 };
 
 function createBaseVerifyKeyResponse(): VerifyKeyResponse {
-  return { valid: false, keyId: "", name: "", scopes: [], reason: 0 };
+  return { valid: false, keyId: "", name: "", scopes: [], reason: 0, expiresAt: undefined };
 }
 
 export const VerifyKeyResponse: MessageFns<VerifyKeyResponse> = {
@@ -1062,6 +1064,9 @@ export const VerifyKeyResponse: MessageFns<VerifyKeyResponse> = {
     }
     if (message.reason !== 0) {
       writer.uint32(40).int32(message.reason);
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1119,6 +1124,14 @@ export const VerifyKeyResponse: MessageFns<VerifyKeyResponse> = {
             message.reason = reader.int32() as any;
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1142,6 +1155,11 @@ export const VerifyKeyResponse: MessageFns<VerifyKeyResponse> = {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
       scopes: globalThis.Array.isArray(object?.scopes) ? object.scopes.map((e: any) => globalThis.String(e)) : [],
       reason: isSet(object.reason) ? invalidReasonFromJSON(object.reason) : 0,
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
     };
   },
 
@@ -1162,6 +1180,9 @@ export const VerifyKeyResponse: MessageFns<VerifyKeyResponse> = {
     if (message.reason !== 0) {
       obj.reason = invalidReasonToJSON(message.reason);
     }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
     return obj;
   },
 
@@ -1175,6 +1196,7 @@ export const VerifyKeyResponse: MessageFns<VerifyKeyResponse> = {
     message.name = object.name ?? "";
     message.scopes = object.scopes?.map((e) => e) || [];
     message.reason = object.reason ?? 0;
+    message.expiresAt = object.expiresAt ?? undefined;
     return message;
   },
 };
