@@ -49,12 +49,12 @@ export function formatDuration(totalSeconds: number): string {
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
 }
 
-/** "about 2 min left": rounded up to what a person plans by (never "0 s" while work remains). */
+/** "about 2 min left": rounded to what a person plans by (never "0 s" while work remains). */
 function etaText(seconds: number | null): string {
   if (seconds === null) return '';
   if (seconds <= 0) return 'finishing';
   if (seconds < 60) return `about ${Math.max(5, Math.ceil(seconds / 5) * 5)} s left`;
-  if (seconds < 3600) return `about ${Math.ceil(seconds / 60)} min left`;
+  if (seconds < 3600) return `about ${Math.max(1, Math.round(seconds / 60))} min left`;
   return `about ${formatDuration(seconds)} left`;
 }
 
