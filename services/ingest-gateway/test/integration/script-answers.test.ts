@@ -215,11 +215,13 @@ describe('runs list', () => {
     return JSON.parse(res.text) as Page;
   };
 
-  it('lists runs newest first in the shape of GET runs/:id without files', async () => {
+  it('lists runs newest first in the shape of GET runs/:id without files and progress', async () => {
     const { runs, next } = await page('/api/user-sync/runs?limit=100');
     expect(runs.map((r) => r.id)).toEqual((await ids('true')).slice(0, 100));
     const one = JSON.parse((await get(runUrl(runs[0]!.id))).text) as Record<string, unknown>;
+    // Files and progress are the single run's; the list leaves them out (one query per page).
     delete one.files;
+    delete one.progress;
     expect(runs[0]).toEqual(one);
     expect(next).toBeNull();
   });
