@@ -1,8 +1,8 @@
 /**
  * A OneRoster 1.2 CSV bundle through the running system, as a student-records system would send it:
  * the zip uploaded as one file part with curl, a control file using the oneroster-csv reader, the
- * first run held and approved, then bundles with mistakes, whose runs fail with every problem named
- * by file and line and change nothing.
+ * first run held and approved, then bundles with mistakes, refused at upload with every problem named
+ * by file and line, and a delta bundle, refused as runs apply bulk bundles only.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -85,11 +85,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 }, 30_000);
 
-/** The script: curl the control file and the zip, then start-sync; returns start-sync's answer. */
-async function send(bundle: Buffer): Promise<string> {
+const curl = (...args: string[]) => run('/usr/bin/curl', ['-sS', '--user', `script:${key}`, ...args]);
+
+/** The script's upload of the control file and the zip; returns the zip upload's status and body. */
+async function upload(bundle: Buffer): Promise<{ status: number; body: string }> {
   writeFileSync(join(dir, '_control.json'), CONTROL);
   writeFileSync(join(dir, 'roster.zip'), bundle);
-  const curl = (...args: string[]) => run('/usr/bin/curl', ['-sS', '--user', `script:${key}`, ...args]);
   await curl(
     '-F',
     'name=_control',
@@ -97,21 +98,26 @@ async function send(bundle: Buffer): Promise<string> {
     `file=@${join(dir, '_control.json')}`,
     `${sys.gatewayUrl}/api/user-sync/upload-file`,
   );
-  const up = await curl(
+  const { stdout } = await curl(
+    '-w',
+    '\n%{http_code}',
     '-F',
     'name=roster',
     '-F',
     `file=@${join(dir, 'roster.zip')};type=application/zip`,
     `${sys.gatewayUrl}/api/user-sync/upload-file`,
   );
-  expect(JSON.parse(up.stdout)).toMatchObject({ filename: 'roster.zip', fileSize: bundle.length });
-  return (await curl('-X', 'POST', `${sys.gatewayUrl}/api/user-sync/start-sync`)).stdout;
+  const at = stdout.lastIndexOf('\n');
+  return { status: Number(stdout.slice(at + 1)), body: stdout.slice(0, at) };
 }
 
 describe('OneRoster 1.2 CSV bundles through the running gateway', () => {
   it('applies a bulk bundle: four users, groups from their roles, the school from the primary org', async () => {
-    const answer = await send(await zipBundle(BULK_BUNDLE));
-    expect(answer).toMatch(/^OK/);
+    const bundle = await zipBundle(BULK_BUNDLE);
+    const up = await upload(bundle);
+    expect(up.status).toBe(200);
+    expect(JSON.parse(up.body)).toMatchObject({ filename: 'roster.zip', fileSize: bundle.length });
+    expect((await curl('-X', 'POST', `${sys.gatewayUrl}/api/user-sync/start-sync`)).stdout).toMatch(/^OK/);
     const id = await sys.newestRunId();
     const held = await sys.waitForRun(id, (r) => r.hasPlan);
     expect(held).toMatchObject({ status: 'held', planCounts: { created: 4, errors: 0 } });
@@ -129,7 +135,7 @@ describe('OneRoster 1.2 CSV bundles through the running gateway', () => {
     expect(JSON.parse(teacher.lastRecordJson).password).toBeUndefined();
   });
 
-  it('fails a bundle with mistakes, naming each by file and line, and changes nothing', async () => {
+  it('refuses a bundle with mistakes at upload, naming each by file and line, and records nothing', async () => {
     const broken = await zipBundle({
       ...BULK_BUNDLE,
       'roles.csv': [
@@ -139,30 +145,26 @@ describe('OneRoster 1.2 CSV bundles through the running gateway', () => {
         'r3,,,u9,primary,student,2026-09-01,,s1,',
       ].join('\n'),
     });
-    await send(broken);
-    const id = await sys.newestRunId();
-    const failed = (await sys.waitForRun(id, (r) => r.status === 'failure' || r.status === 'complete')) as unknown as {
-      status: string;
-      failureMessage: string;
-    };
-    expect(failed.status).toBe('failure');
-    expect(failed.failureMessage).toContain('roles.csv line 2: role must be one of');
-    expect(failed.failureMessage).toContain(
+    const up = await upload(broken);
+    expect(up.status).toBe(400);
+    expect(up.body.split('\n')).toEqual([
+      'roster is not a valid OneRoster 1.2 CSV bundle:',
+      expect.stringMatching(/^roles\.csv line 2: role must be one of aide, .* not "wizard"$/),
       'roles.csv line 3: beginDate must be a date (YYYY-MM-DD), not "09/01/2026"',
-    );
-    expect(failed.failureMessage).toContain('roles.csv line 4: userSourcedId "u9" is not a user in users.csv');
+      'roles.csv line 4: userSourcedId "u9" is not a user in users.csv',
+    ]);
+    const open = await sys.runStatus(await sys.newestRunId());
+    expect(open).toMatchObject({ status: 'uploading' });
+    expect((open as unknown as { files: { name: string }[] }).files.map((f) => f.name)).toEqual(['_control']);
     expect((await sys.lookupUser('ajones')).groups.map((g) => g.code)).toEqual(['students']);
   });
 
-  it('refuses a delta bundle in a run, saying so, rather than reading absence as leavers', async () => {
-    await send(await zipBundle(DELTA_BUNDLE));
-    const id = await sys.newestRunId();
-    const failed = (await sys.waitForRun(id, (r) => r.status === 'failure' || r.status === 'complete')) as unknown as {
-      status: string;
-      failureMessage: string;
-    };
-    expect(failed).toMatchObject({ status: 'failure' });
-    expect(failed.failureMessage).toContain('users.csv is a delta file');
+  it('refuses a delta bundle at upload, saying so, rather than reading absence as leavers', async () => {
+    const up = await upload(await zipBundle(DELTA_BUNDLE));
+    expect(up.status).toBe(400);
+    expect(up.body).toMatch(
+      /roster is a OneRoster delta bundle \(file\.users is delta\); usersync applies bulk bundles only/,
+    );
     expect(await sys.lookupUser('bsmith')).toMatchObject({ active: true, inFeed: true });
   });
 });

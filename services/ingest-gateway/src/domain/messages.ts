@@ -32,6 +32,7 @@ export const IngestCodes = {
   badUploadStream: 'RUN_BAD_UPLOAD_STREAM',
   planPending: 'RUN_PLAN_PENDING',
   partialNeedsPlan: 'RUN_PARTIAL_NEEDS_PLAN',
+  badBundle: 'INGEST_BAD_BUNDLE',
 } as const;
 
 /** 400 body for a name the run's control file does not list. */

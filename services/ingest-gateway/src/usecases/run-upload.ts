@@ -29,6 +29,7 @@ import { findCurrentControlFile } from '../store/control-files.repository.js';
 import { findRunFile, listRunFiles, type RunFileRow } from '../store/run-files.repository.js';
 import { findOpenRun } from '../store/runs.repository.js';
 import { classifyOpenRun, resolveUploadRun, unexpectedState } from './open-run.js';
+import { checkUploadedBundle } from './check-bundle.js';
 import { readControlBytes } from './read-limited.js';
 import { recordCurrentControlFile, recordRunFile } from './record-run-file.js';
 
@@ -170,6 +171,7 @@ export function createRunUploader(deps: UploadDeps) {
       stored = await deps.objects.putStream(Readable.from([bytes]));
     } else {
       stored = await deps.objects.putStream(input.content, { maxBytes: deps.maxBytes });
+      await checkUploadedBundle(deps.pool, deps.objects, input.name, stored.digest);
     }
     // NATS may have gone while the bytes streamed: check again before anything is recorded.
     await deps.checkDependencies();
