@@ -18,6 +18,7 @@ import { startSync } from './usecases/start-sync.command.js';
 import { runAuditRegistration } from './handlers/grpc/run-audit.handlers.js';
 import { runServiceRegistration } from './handlers/grpc/run-service.js';
 import { registerUploadApi } from './handlers/http/upload-api.js';
+import { registerScimApi } from './handlers/http/scim/scim-api.js';
 import { createRunUploader } from './usecases/run-upload.js';
 import { readRunGauges } from './store/run-metrics.repository.js';
 import type { Config } from './config.js';
@@ -96,6 +97,7 @@ export function createApp(config: Config, log: Logger): Promise<IngestGatewayApp
         startSyncWaitMs: config.INGEST_START_SYNC_WAIT_MS,
         checkDependencies,
       });
+      await registerScimApi(http, { pool, auth });
       return {
         http: { port: config.HTTP_PORT, server: http },
         grpc: {
