@@ -25,7 +25,7 @@ describe('clientErrorAnswer', () => {
 describe('httpServerOptions', () => {
   it('keeps headersTimeout within requestTimeout and checks heads at least every second', () => {
     const opts = httpServerOptions({ headersTimeoutMs: 20_000, requestTimeoutMs: 5_000, bodyTimeoutMs: 1_000 });
-    const http = opts.http as { headersTimeout: number; connectionsCheckingInterval: number };
+    const http = (opts as { http?: unknown }).http as { headersTimeout: number; connectionsCheckingInterval: number };
     expect(http.headersTimeout).toBe(5_000);
     expect(http.connectionsCheckingInterval).toBeLessThanOrEqual(1_000);
     expect(opts.requestTimeout).toBe(5_000);
