@@ -18,7 +18,7 @@ import { startSync } from './usecases/start-sync.command.js';
 import { runAuditRegistration } from './handlers/grpc/run-audit.handlers.js';
 import { runServiceRegistration } from './handlers/grpc/run-service.js';
 import { registerUploadApi } from './handlers/http/upload-api.js';
-import { registerScimApi } from './handlers/http/scim/scim-api.js';
+import { registerScimApi, scimFrameworkError } from './handlers/http/scim/scim-api.js';
 import { createRunUploader } from './usecases/run-upload.js';
 import { readRunGauges } from './store/run-metrics.repository.js';
 import type { Config } from './config.js';
@@ -79,6 +79,7 @@ export function createApp(config: Config, log: Logger): Promise<IngestGatewayApp
           headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
           bodyTimeoutMs: config.HTTP_BODY_TIMEOUT_MS,
           requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+          frameworkErrorAnswer: scimFrameworkError,
         }),
       });
       registerBodyTimeout(http, config.HTTP_BODY_TIMEOUT_MS);

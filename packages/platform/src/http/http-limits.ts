@@ -21,6 +21,11 @@ export interface HttpLimits {
   bodyTimeoutMs: number;
   /** Largest request head (request line + headers), bytes; Node's default is 16 KiB. */
   maxHeaderBytes?: number;
+  /**
+   * Answers a request fastify refused before routing (an undecodable URL, a path parameter too long)
+   * in the shape of the API it was meant for; return false to get the plain-text answer.
+   */
+  frameworkErrorAnswer?: (request: FastifyRequest, reply: FastifyReply, message: string) => boolean;
 }
 
 export const DEFAULT_HTTP_LIMITS: HttpLimits = {
@@ -85,7 +90,9 @@ export function httpServerOptions(limits: HttpLimits): Partial<FastifyServerOpti
     // A URL fastify cannot decode (`/runs/%ZZ`) is the client's error, said in plain words.
     frameworkErrors(err: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply) {
       const what = err.code === 'FST_ERR_BAD_URL' ? `Malformed URL ${JSON.stringify(request.url)}` : err.message;
-      void reply.code(400).type('text/plain; charset=utf-8').send(`${what}: check its percent-encoding.`);
+      const message = `${what}: check its percent-encoding.`;
+      if (limits.frameworkErrorAnswer?.(request, reply, message)) return;
+      void reply.code(400).type('text/plain; charset=utf-8').send(message);
     },
     clientErrorHandler(err: ParserError, socket: Socket) {
       const answer = clientErrorAnswer(err);

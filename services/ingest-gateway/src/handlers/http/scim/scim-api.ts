@@ -3,7 +3,7 @@
  * bulkUpload, authenticated by API keys of scope `scim`. RFC Bulk and /Me are not offered
  * (ServiceProviderConfig says so).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Pool } from 'pg';
 import { DEFAULT_MAX_BULK_OPERATIONS, GROUP_RESOURCE, ScimError, USER_RESOURCE } from '@usersync/scim';
 import { scimGroups } from '../../../usecases/scim-groups.js';
@@ -16,6 +16,13 @@ import { registerScimAuth } from './scim-auth.hook.js';
 import { registerScimBodies, sendScimError } from './scim-reply.js';
 
 export const SCIM_PREFIX = '/scim/v2';
+
+/** A request to a SCIM path that fastify refused before routing gets a SCIM error body too. */
+export function scimFrameworkError(request: FastifyRequest, reply: FastifyReply, message: string): boolean {
+  if (!request.url.startsWith(`${SCIM_PREFIX}/`)) return false;
+  void sendScimError(reply, new ScimError(400, 'invalidSyntax', message));
+  return true;
+}
 
 export interface ScimApiDeps {
   pool: Pool;
@@ -39,7 +46,10 @@ export async function registerScimApi(app: FastifyInstance, deps: ScimApiDeps): 
       registerDiscoveryRoutes(api, maxResults);
       registerResourceRoutes(api, USER_RESOURCE, scimUsers(deps.pool, maxResults));
       registerResourceRoutes(api, GROUP_RESOURCE, scimGroups(deps.pool, maxResults));
-      registerBulkUploadRoutes(api, { pool: deps.pool, maxOperations: deps.maxBulkOperations ?? DEFAULT_MAX_BULK_OPERATIONS });
+      registerBulkUploadRoutes(api, {
+        pool: deps.pool,
+        maxOperations: deps.maxBulkOperations ?? DEFAULT_MAX_BULK_OPERATIONS,
+      });
       for (const path of ['/Bulk', '/Me'])
         api.all(path, async (_request, reply) =>
           sendScimError(
