@@ -11,11 +11,12 @@ import { withTransaction } from '@usersync/platform';
  * What a delivery reports: a run outcome (the event subject's last token), or `reminder`, the email
  * notify-worker sends once per run that has been held too long (its event id is made from the run id).
  */
-export type DeliveryEventKind = 'completed' | 'failed' | 'held' | 'cancelled' | 'reminder';
+export type DeliveryEventKind = 'completed' | 'failed' | 'held' | 'cancelled' | 'reminder' | 'alarm';
 
 /** The key and origin of a delivery. */
 export interface DeliveryKey {
-  runId: number;
+  /** null for an alarm about no run (a silence). */
+  runId: number | null;
   eventId: string;
   kind: DeliveryEventKind;
   channel: 'email' | 'webhook';

@@ -18,3 +18,4 @@ export * from './approval-scope.js';
 export * from './run-error-groups.js';
 export * from './run-undo.js';
 export * from './run-windows.js';
+export * from './run-alarm-reads.js';

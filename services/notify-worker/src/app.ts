@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { reportHost } from './domain/run-report.js';
 import { runOutcomeHandler } from './handlers/run-outcome.handler.js';
 import { heldReminderTask } from './usecases/held-reminders.js';
+import { alarmTask } from './usecases/alarm-pass.js';
 
 export const SERVICE = 'notify-worker';
 /** The schema this service owns (deliveries). */
@@ -68,6 +69,27 @@ export function createApp(config: Config, log: Logger): Promise<DeclaredService>
               ),
             ]
           : [];
+      const alarms =
+        config.NOTIFY_ALARM_CHECK_MS > 0
+          ? [
+              alarmTask(
+                {
+                  pool,
+                  log,
+                  email,
+                  webhook,
+                  host,
+                  publicUrl: config.PUBLIC_URL,
+                  maxAttempts: config.NOTIFY_MAX_DELIVER,
+                  settings: {
+                    noUploadHours: config.NOTIFY_ALARM_NO_UPLOAD_HOURS,
+                    noSuccessHours: config.NOTIFY_ALARM_NO_SUCCESS_HOURS,
+                  },
+                },
+                config.NOTIFY_ALARM_CHECK_MS,
+              ),
+            ]
+          : [];
       if (!config.WEBHOOK_SECRET) log.warn('WEBHOOK_SECRET is not set: webhook reports will be recorded as failed');
       if (!config.LOOKUP_SERVICE_ADDR?.trim()) log.info('LOOKUP_SERVICE_ADDR is not set: reports list no departments');
       return {
@@ -82,7 +104,7 @@ export function createApp(config: Config, log: Logger): Promise<DeclaredService>
           },
         ],
         healthPort: config.HEALTH_PORT,
-        tasks: reminders,
+        tasks: [...reminders, ...alarms],
         close: [() => email.close(), () => lookup.close()],
       };
     },

@@ -44,6 +44,12 @@ const Env = z.object({
   NOTIFY_HELD_REMINDER_HOURS: z.coerce.number().min(0).default(24),
   /** How often the reminder task looks for runs held too long. */
   NOTIFY_REMINDER_CHECK_MS: int(100, 300_000),
+  /** Alarm (email, webhook, metric) when no file has been uploaded for this many hours; 0: off. */
+  NOTIFY_ALARM_NO_UPLOAD_HOURS: z.coerce.number().min(0).default(0),
+  /** Alarm when no sync run has completed for this many hours; 0: off. */
+  NOTIFY_ALARM_NO_SUCCESS_HOURS: z.coerce.number().min(0).default(0),
+  /** How often the alarm pass looks (silences and runs whose counts do not match their plan); 0: never. */
+  NOTIFY_ALARM_CHECK_MS: int(0, 300_000),
   HEALTH_PORT: port(9102),
 });
 

@@ -9,7 +9,14 @@ import type pg from 'pg';
 import { approvalOf, holdDecision, plannedHold } from '../domain/hold-policy.js';
 import { CHANGE_ACTIONS, isPartial, openRemainderRun, type ApprovalScope, type RunRow } from '@usersync/run-state';
 import { noteLine } from '../domain/log-lines.js';
-import { buildPlan, keepBackOutsideScope, storePlan, summarizePlan } from '../store/plan.repository.js';
+import {
+  buildPlan,
+  keepBackOutsideScope,
+  storePlan,
+  summarizePlan,
+  type PlanSummary,
+} from '../store/plan.repository.js';
+import { appliedByAction } from '../store/applied-check.repository.js';
 import { applyPlan } from '../store/directory-apply.repository.js';
 import {
   completeRun,
@@ -63,6 +70,7 @@ export async function plannedApply(
   run.lap('storePlan');
   ctx.progress.begin('apply', 'records', stats.records);
   await applyPlan(client, input.run.id, settings.managedGroups, ctx.checkpoint);
+  await verifyApplied(client, input.run.id, applied.counts);
   run.lap('apply');
   const result = resultOf(transformed, applied);
   if (keptBack > 0) result.preamble.push(noteLine(keptBackNote(keptBack, scope!), null));
@@ -70,6 +78,24 @@ export async function plannedApply(
   if (keptBack > 0) await openFollowUp(client, input.run, keptBack, ctx);
   return outcome;
 }
+
+/** Fails the run (the transaction rolls back) when the directory does not show what the plan counted. */
+async function verifyApplied(client: pg.PoolClient, runId: number, counts: PlanSummary['counts']): Promise<void> {
+  const found = await appliedByAction(client, runId);
+  const expected = {
+    create: counts.created,
+    update: counts.updated,
+    reactivate: counts.reactivated,
+    block: counts.blocked,
+  };
+  const wrong = Object.entries(expected).filter(([action, n]) => (found[action] ?? 0) !== n);
+  if (wrong.length === 0) return;
+  const what = wrong.map(([action, n]) => `${action}: planned ${n}, applied ${found[action] ?? 0}`).join('; ');
+  throw new AppliedCountsMismatch(`the directory does not show what the plan counted (${what}); nothing was applied`);
+}
+
+/** The applier's writes do not add up to the plan: a bug or a concurrent writer; the run fails. */
+export class AppliedCountsMismatch extends Error {}
 
 /** The log line of a partial apply. */
 function keptBackNote(keptBack: number, scope: ApprovalScope): string {

@@ -30,7 +30,8 @@ export interface WebhookSettings {
 export interface DeliveryContext {
   pool: pg.Pool;
   log: Logger;
-  runId: number;
+  /** null for an alarm about no run (a silence). */
+  runId: number | null;
   /** The event's id; a reminder's is made from its run id (`reminder:<id>`), so it is sent once per run. */
   eventId: string;
   kind: DeliveryEventKind;

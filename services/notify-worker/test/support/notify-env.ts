@@ -150,6 +150,8 @@ export function useNotifyEnv(extraEnv: () => Record<string, string> | Promise<Re
       NOTIFY_BACKOFF_BASE_MS: '100',
       NOTIFY_BACKOFF_MAX_MS: '400',
       NOTIFY_HELD_REMINDER_HOURS: '0',
+      // Alarm passes only where a suite asks for them (alarms.test.ts calls the pass itself).
+      NOTIFY_ALARM_CHECK_MS: '0',
       LOG_LEVEL: 'silent',
       ...(await extraEnv()),
     };
