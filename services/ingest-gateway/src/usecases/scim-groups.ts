@@ -3,12 +3,10 @@
  * (a member that is a group, or an id no user has, is refused with 400 invalidValue).
  */
 import type pg from 'pg';
-import { withTransaction } from '@usersync/platform';
 import {
   GROUP_RESOURCE,
   applyPatch,
   badRequest,
-  checkIfMatch,
   conflict,
   listResponse,
   normalizeResource,
@@ -18,6 +16,7 @@ import {
   parsePatchRequest,
   type ScimResource,
 } from '@usersync/scim';
+import { scimWrite, lockedCurrent } from './scim-write.js';
 import { groupAnswer } from '../domain/scim-answers.js';
 import {
   deleteScimGroup,
@@ -29,7 +28,7 @@ import {
   updateScimGroup,
   type ScimGroupRow,
 } from '../store/scim-groups.repository.js';
-import { bumpScimChange, existingScimUserIds, ScimConflict, type Queryable } from '../store/scim-users.repository.js';
+import { existingScimUserIds, type Queryable } from '../store/scim-users.repository.js';
 import type { ListQuery, Versioned } from './scim-users.js';
 
 /** The user ids a group's `members` name, checked: every one a SCIM user, none a group. */
@@ -61,30 +60,12 @@ async function answer(db: Queryable, row: ScimGroupRow, baseUrl: string): Promis
 
 const taken = (name: string) => conflict(`A Group named ${JSON.stringify(name)} already exists.`);
 
-async function writeGroup<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
-  try {
-    return await withTransaction(pool, async (tx) => {
-      const out = await fn(tx);
-      await bumpScimChange(tx);
-      return out;
-    });
-  } catch (err) {
-    if (err instanceof ScimConflict) throw taken(err.message);
-    throw err;
-  }
-}
-
 export function scimGroups(pool: pg.Pool, maxResults: number) {
-  const current = async (tx: Queryable, id: string, ifMatch: string | undefined) => {
-    const row = await getScimGroup(tx, id, true);
-    if (!row) throw notFound(`No Group has the id ${JSON.stringify(id)}.`);
-    checkIfMatch(ifMatch, row.version);
-    return row;
-  };
+  const current = lockedCurrent('Group', (tx, id) => getScimGroup(tx, id, true));
   return {
     async create(body: unknown, baseUrl: string): Promise<Versioned> {
       const resource = normalizeResource(GROUP_RESOURCE, body);
-      return writeGroup(pool, async (tx) => {
+      return scimWrite(pool, taken, async (tx) => {
         const ids = await memberIds(tx, resource);
         const row = await insertScimGroup(tx, resource);
         await setScimMembers(tx, row.id, ids);
@@ -115,7 +96,7 @@ export function scimGroups(pool: pg.Pool, maxResults: number) {
 
     async replace(id: string, body: unknown, ifMatch: string | undefined, baseUrl: string): Promise<Versioned> {
       const resource = normalizeResource(GROUP_RESOURCE, body);
-      return writeGroup(pool, async (tx) => {
+      return scimWrite(pool, taken, async (tx) => {
         await current(tx, id, ifMatch);
         const ids = await memberIds(tx, resource);
         const row = await updateScimGroup(tx, id, resource);
@@ -126,7 +107,7 @@ export function scimGroups(pool: pg.Pool, maxResults: number) {
 
     async patch(id: string, body: unknown, ifMatch: string | undefined, baseUrl: string): Promise<Versioned> {
       const operations = parsePatchRequest(GROUP_RESOURCE, body);
-      return writeGroup(pool, async (tx) => {
+      return scimWrite(pool, taken, async (tx) => {
         const row = await current(tx, id, ifMatch);
         const members = (await membersOfScimGroups(tx, [id])).get(id) ?? [];
         const before: ScimResource = {
@@ -142,7 +123,7 @@ export function scimGroups(pool: pg.Pool, maxResults: number) {
     },
 
     async remove(id: string, ifMatch: string | undefined): Promise<void> {
-      await writeGroup(pool, async (tx) => {
+      await scimWrite(pool, taken, async (tx) => {
         await current(tx, id, ifMatch);
         await deleteScimGroup(tx, id);
       });

@@ -3,11 +3,9 @@
  * the SCIM source changed, so the next run of the `scim` source carries it to the directory.
  */
 import type pg from 'pg';
-import { withTransaction } from '@usersync/platform';
 import {
   USER_RESOURCE,
   applyPatch,
-  checkIfMatch,
   conflict,
   listResponse,
   normalizeResource,
@@ -17,16 +15,15 @@ import {
   parsePatchRequest,
   type ScimResource,
 } from '@usersync/scim';
+import { scimWrite, lockedCurrent } from './scim-write.js';
 import { userAnswer } from '../domain/scim-answers.js';
 import {
-  bumpScimChange,
   deleteScimUser,
   getScimUser,
   groupsOfScimUsers,
   insertScimUser,
   listScimUsers,
   updateScimUser,
-  ScimConflict,
   type Queryable,
   type ScimUserRow,
 } from '../store/scim-users.repository.js';
@@ -50,30 +47,12 @@ async function answer(db: Queryable, row: ScimUserRow, baseUrl: string): Promise
   return { resource: userAnswer(row, groups, baseUrl), version: row.version };
 }
 
-async function writeUser<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
-  try {
-    return await withTransaction(pool, async (tx) => {
-      const out = await fn(tx);
-      await bumpScimChange(tx);
-      return out;
-    });
-  } catch (err) {
-    if (err instanceof ScimConflict) throw taken(err.message);
-    throw err;
-  }
-}
-
 export function scimUsers(pool: pg.Pool, maxResults: number) {
-  const current = async (tx: Queryable, id: string, ifMatch: string | undefined) => {
-    const row = await getScimUser(tx, id, true);
-    if (!row) throw notFound(`No User has the id ${JSON.stringify(id)}.`);
-    checkIfMatch(ifMatch, row.version);
-    return row;
-  };
+  const current = lockedCurrent('User', (tx, id) => getScimUser(tx, id, true));
   return {
     async create(body: unknown, baseUrl: string): Promise<Versioned> {
       const resource = normalizeResource(USER_RESOURCE, body);
-      return writeUser(pool, async (tx) => answer(tx, await insertScimUser(tx, resource), baseUrl));
+      return scimWrite(pool, taken, async (tx) => answer(tx, await insertScimUser(tx, resource), baseUrl));
     },
 
     async get(id: string, baseUrl: string): Promise<Versioned> {
@@ -99,7 +78,7 @@ export function scimUsers(pool: pg.Pool, maxResults: number) {
 
     async replace(id: string, body: unknown, ifMatch: string | undefined, baseUrl: string): Promise<Versioned> {
       const resource = normalizeResource(USER_RESOURCE, body);
-      return writeUser(pool, async (tx) => {
+      return scimWrite(pool, taken, async (tx) => {
         await current(tx, id, ifMatch);
         return answer(tx, await updateScimUser(tx, id, resource), baseUrl);
       });
@@ -107,7 +86,7 @@ export function scimUsers(pool: pg.Pool, maxResults: number) {
 
     async patch(id: string, body: unknown, ifMatch: string | undefined, baseUrl: string): Promise<Versioned> {
       const operations = parsePatchRequest(USER_RESOURCE, body);
-      return writeUser(pool, async (tx) => {
+      return scimWrite(pool, taken, async (tx) => {
         const row = await current(tx, id, ifMatch);
         const next = applyPatch(USER_RESOURCE, row.resource, operations);
         if (JSON.stringify(next) === JSON.stringify(row.resource)) return answer(tx, row, baseUrl); // no change, no new version
@@ -116,7 +95,7 @@ export function scimUsers(pool: pg.Pool, maxResults: number) {
     },
 
     async remove(id: string, ifMatch: string | undefined): Promise<void> {
-      await writeUser(pool, async (tx) => {
+      await scimWrite(pool, taken, async (tx) => {
         await current(tx, id, ifMatch);
         await deleteScimUser(tx, id);
       });
