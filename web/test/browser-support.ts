@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { freePort } from '@usersync/devstack';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -160,4 +161,17 @@ export async function signInBrowser(page: Page, base: string, creds: { email: st
   await page.getByLabel('Password').fill(creds.password);
   await page.getByLabel('Password').press('Enter');
   await page.waitForURL(`${base}/`);
+}
+
+/** Serves `app` on a free port, opens Chromium and signs in: the start of most browser tests. */
+export async function openSignedIn(
+  app: { listen(opts: { port: number; host: string }): Promise<unknown> },
+  creds: { email: string; password: string },
+): Promise<{ base: string; browser: Browser; page: Page }> {
+  const port = await freePort();
+  await app.listen({ port, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${port}`;
+  const browser = await launchBrowser();
+  await signInBrowser(browser.page, base, creds);
+  return { base, browser, page: browser.page };
 }

@@ -6,12 +6,11 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { freePort } from '@usersync/devstack';
 import { createLogger, runMigrations } from '@usersync/platform';
 import { raiseAlarm } from '@usersync/notify-state';
 import { ADMIN } from '../support.js';
 import { startRunsEnv, type RunsEnv } from '../runs-env.js';
-import { axeViolations, launchBrowser, type Browser } from '../browser-support.js';
+import { axeViolations, openSignedIn, type Browser } from '../browser-support.js';
 
 let env: RunsEnv;
 let browser: Browser;
@@ -26,16 +25,7 @@ beforeAll(async () => {
     dir: notifyMigrations,
     log: createLogger({ service: 'alarms-test', level: 'silent' }),
   });
-  const port = await freePort();
-  await env.portal.app.listen({ port, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${port}`;
-  browser = await launchBrowser();
-  page = browser.page;
-  await page.goto(`${base}/`);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByLabel('Password').press('Enter');
-  await page.waitForURL(`${base}/`);
+  ({ base, browser, page } = await openSignedIn(env.portal.app, ADMIN));
 }, 120_000);
 
 afterAll(async () => {

@@ -5,11 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { freePort } from '@usersync/devstack';
 import { getRun } from '@usersync/run-state';
 import { ADMIN } from '../support.js';
 import { holdWithPlan, readyRun, startRunsEnv, type RunsEnv } from '../runs-env.js';
-import { axeViolations, launchBrowser, screenshotBoth, type Browser } from '../browser-support.js';
+import { axeViolations, openSignedIn, screenshotBoth, type Browser } from '../browser-support.js';
 
 let env: RunsEnv;
 let browser: Browser;
@@ -26,16 +25,7 @@ beforeAll(async () => {
     blocked: ['leaver1', 'leaver2'],
     unchanged: 40,
   });
-  const port = await freePort();
-  await env.portal.app.listen({ port, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${port}`;
-  browser = await launchBrowser();
-  page = browser.page;
-  await page.goto(`${base}/`);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByLabel('Password').press('Enter');
-  await page.waitForURL(`${base}/`);
+  ({ base, browser, page } = await openSignedIn(env.portal.app, ADMIN));
 }, 120_000);
 
 afterAll(async () => {

@@ -6,11 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { freePort } from '@usersync/devstack';
 import { loadSyncConfig, transitionRun } from '@usersync/run-state';
 import { ADMIN } from '../support.js';
 import { readyRun, startRunsEnv, type RunsEnv } from '../runs-env.js';
-import { axeViolations, launchBrowser, type Browser } from '../browser-support.js';
+import { axeViolations, openSignedIn, type Browser } from '../browser-support.js';
 
 let env: RunsEnv;
 let browser: Browser;
@@ -19,16 +18,7 @@ let base: string;
 
 beforeAll(async () => {
   env = await startRunsEnv();
-  const port = await freePort();
-  await env.portal.app.listen({ port, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${port}`;
-  browser = await launchBrowser();
-  page = browser.page;
-  await page.goto(`${base}/`);
-  await page.getByLabel('Email').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByLabel('Password').press('Enter');
-  await page.waitForURL(`${base}/`);
+  ({ base, browser, page } = await openSignedIn(env.portal.app, ADMIN));
 }, 120_000);
 
 afterAll(async () => {

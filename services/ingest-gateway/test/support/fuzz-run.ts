@@ -53,7 +53,9 @@ export async function runCases(
   cases: readonly FuzzCase[],
   auth: string,
   concurrency = 8,
-  timeoutMs = 5_000,
+  // Long enough that a busy 2-core CI machine answering slowly is not taken for a hang (a real hang,
+  // a body that never comes, is answered 408 after the test's short HTTP_BODY_TIMEOUT_MS, or never).
+  timeoutMs = 20_000,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = new Array(cases.length);
   let next = 0;
