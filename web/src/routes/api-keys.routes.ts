@@ -13,8 +13,16 @@ import { SESSION_COOKIE } from '../security/sessions.js';
 import { shownOnceStore } from '../security/shown-once.js';
 import { actorOf, type RouteContext } from './route-context.js';
 
-/** The scope every portal-created key gets (upload API and run status). */
+/** The scope of an upload script's key (upload API and run status). */
 export const UPLOAD_SCOPE = 'sync:upload';
+/**
+ * What a key is for, as the form offers it: one scope each, so an upload script cannot provision
+ * through SCIM and an identity provider cannot upload files.
+ */
+export const PURPOSE_CHOICES: ReadonlyArray<readonly [string, string]> = [
+  [UPLOAD_SCOPE, 'An upload script (upload files, start syncs, read run status)'],
+  ['scim', 'A provisioning client such as Entra ID or Okta (SCIM 2.0 at /scim/v2 and bulkUpload)'],
+];
 const MAX_NAME = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 86_400_000;
@@ -30,7 +38,7 @@ export const EXPIRY_CHOICES: ReadonlyArray<readonly [string, string]> = [
   ['365', 'In 1 year'],
   ['date', 'On a date I choose'],
 ];
-const FIELDS = ['name', 'expiry', 'expiresOn'] as const;
+const FIELDS = ['name', 'purpose', 'expiry', 'expiresOn'] as const;
 type Field = (typeof FIELDS)[number];
 type KeyForm = Record<Field, string>;
 
@@ -55,6 +63,7 @@ export function checkKeyForm(
       'name',
       `An active key is already called "${name}". Choose another name, or revoke that key first.`,
     );
+  if (!PURPOSE_CHOICES.some(([v]) => v === f.purpose)) addError(errors, 'purpose', 'Choose what the key is for.');
   let expiresAt: Date | undefined;
   if (/^\d{1,4}$/.test(f.expiry) && EXPIRY_CHOICES.some(([v]) => v === f.expiry)) {
     expiresAt = new Date(now.getTime() + Number(f.expiry) * DAY_MS);
@@ -104,7 +113,7 @@ export function apiKeysRoutes(ctx: RouteContext): FastifyPluginAsync {
       errors,
       summary: errorSummary(FIELDS, errors),
       choices: EXPIRY_CHOICES,
-      scope: UPLOAD_SCOPE,
+      purposes: PURPOSE_CHOICES,
       ...extra,
     };
     return ctx.views.send(request, reply, 'pages/api-keys/new', data, hasErrors(errors) ? 400 : 200);
@@ -130,7 +139,7 @@ export function apiKeysRoutes(ctx: RouteContext): FastifyPluginAsync {
 
     app.get('/api-keys/new', async (request, reply) => {
       const restored = await restoreForm(ctx.pool, request, reply, '/api-keys/new');
-      const form: KeyForm = { name: '', expiry: 'never', expiresOn: '' };
+      const form: KeyForm = { name: '', purpose: UPLOAD_SCOPE, expiry: 'never', expiresOn: '' };
       if (restored) for (const f of FIELDS) form[f] = text(restored[f], 500);
       return formPage(request, reply, form, {}, { restored: restored !== undefined });
     });
@@ -139,6 +148,8 @@ export function apiKeysRoutes(ctx: RouteContext): FastifyPluginAsync {
       const b = request.body ?? {};
       const form: KeyForm = {
         name: text(b.name, 500),
+        // A form without the field (a script, an old page) asks for what the portal always made: upload keys.
+        purpose: text(b.purpose, 20) || UPLOAD_SCOPE,
         expiry: text(b.expiry, 10) || 'never',
         expiresOn: text(b.expiresOn, 40),
       };
@@ -147,7 +158,7 @@ export function apiKeysRoutes(ctx: RouteContext): FastifyPluginAsync {
       if (hasErrors(errors)) return formPage(request, reply, form, errors);
       const admin = request.session!.admin;
       const created = await ctx.keys
-        .createKey({ name: form.name.trim(), scopes: [UPLOAD_SCOPE], expiresAt }, admin)
+        .createKey({ name: form.name.trim(), scopes: [form.purpose], expiresAt }, admin)
         .catch((err: unknown) => {
           // key-service's answers about the input become field errors; anything else is an error page.
           if (err instanceof ConflictError && err.code === 'API_KEY_NAME_TAKEN') return err;

@@ -50,25 +50,34 @@ describe('audit paging across sources', () => {
 describe('checkKeyForm', () => {
   const now = new Date('2026-12-03T12:00:00Z');
   it('checks the name and the expiry in one pass', () => {
-    const r = checkKeyForm({ name: ' ', expiry: 'date', expiresOn: '2027-02-30' }, [], now);
+    const r = checkKeyForm({ name: ' ', purpose: 'sync:upload', expiry: 'date', expiresOn: '2027-02-30' }, [], now);
     expect(Object.keys(r.errors)).toEqual(['name', 'expiresOn']);
   });
   it('gives a date choice its end of day (UTC) and a duration its days', () => {
-    expect(checkKeyForm({ name: 'k', expiry: 'date', expiresOn: '2027-01-31' }, [], now).expiresAt).toEqual(
-      new Date('2027-02-01T00:00:00Z'),
-    );
-    expect(checkKeyForm({ name: 'k', expiry: '90', expiresOn: '' }, [], now).expiresAt).toEqual(
+    expect(
+      checkKeyForm({ name: 'k', purpose: 'sync:upload', expiry: 'date', expiresOn: '2027-01-31' }, [], now).expiresAt,
+    ).toEqual(new Date('2027-02-01T00:00:00Z'));
+    expect(checkKeyForm({ name: 'k', purpose: 'sync:upload', expiry: '90', expiresOn: '' }, [], now).expiresAt).toEqual(
       new Date(now.getTime() + 90 * 86_400_000),
     );
-    expect(checkKeyForm({ name: 'k', expiry: 'never', expiresOn: '' }, [], now).expiresAt).toBeUndefined();
+    expect(
+      checkKeyForm({ name: 'k', purpose: 'sync:upload', expiry: 'never', expiresOn: '' }, [], now).expiresAt,
+    ).toBeUndefined();
+    expect(
+      checkKeyForm({ name: 'k', purpose: 'root', expiry: 'never', expiresOn: '' }, [], now).errors.purpose,
+    ).toEqual(['Choose what the key is for.']);
   });
   it('refuses a name an active key has, in any case, and dates too far or past', () => {
-    expect(checkKeyForm({ name: 'HR ', expiry: 'never', expiresOn: '' }, ['hr'], now).errors.name).toHaveLength(1);
-    expect(checkKeyForm({ name: 'k', expiry: 'date', expiresOn: '2040-01-01' }, [], now).errors.expiresOn).toHaveLength(
-      1,
-    );
-    expect(checkKeyForm({ name: 'k', expiry: 'date', expiresOn: '2026-12-03' }, [], now).errors.expiresOn).toEqual([
-      'The expiry date must be after today.',
-    ]);
+    expect(
+      checkKeyForm({ name: 'HR ', purpose: 'sync:upload', expiry: 'never', expiresOn: '' }, ['hr'], now).errors.name,
+    ).toHaveLength(1);
+    expect(
+      checkKeyForm({ name: 'k', purpose: 'sync:upload', expiry: 'date', expiresOn: '2040-01-01' }, [], now).errors
+        .expiresOn,
+    ).toHaveLength(1);
+    expect(
+      checkKeyForm({ name: 'k', purpose: 'sync:upload', expiry: 'date', expiresOn: '2026-12-03' }, [], now).errors
+        .expiresOn,
+    ).toEqual(['The expiry date must be after today.']);
   });
 });

@@ -123,6 +123,23 @@ describe('API key form', () => {
     expect(reuse.statusCode).toBe(303);
   });
 
+  it('makes a provisioning client a key of scope scim only, and an upload script one of sync:upload only', async () => {
+    const form = await get('/api-keys/new');
+    expect(form.body).toContain('What the key is for');
+    expect(form.body).toMatch(/<option value="scim"[^>]*>A provisioning client/);
+    expect((await post('/api-keys', { name: 'Entra provisioning', purpose: 'scim', expiry: 'never' })).statusCode).toBe(
+      303,
+    );
+    expect((await post('/api-keys', { name: 'Nightly export', expiry: 'never' })).statusCode).toBe(303);
+    const bad = await post('/api-keys', { name: 'Root', purpose: 'everything', expiry: 'never' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('Choose what the key is for.');
+    const scopes = Object.fromEntries((await p.keys.listKeys(false)).map((k) => [k.name, k.scopes]));
+    expect(scopes['Entra provisioning']).toEqual(['scim']);
+    expect(scopes['Nightly export']).toEqual(['sync:upload']);
+    expect(scopes.Root).toBeUndefined();
+  });
+
   it('marks expired keys in the list', async () => {
     await post('/api-keys', { name: 'old export', expiry: '30' });
     await p.pool.query(`UPDATE keys.api_key SET expires_at = now() - interval '1 day' WHERE name = 'old export'`);
