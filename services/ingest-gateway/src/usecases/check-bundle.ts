@@ -9,19 +9,21 @@ import { validateOneRosterBundle } from '@usersync/control-file';
 import { ValidationError, withDatabase, type ObjectStore } from '@usersync/platform';
 import { IngestCodes } from '../domain/messages.js';
 import { findCurrentControlFile } from '../store/control-files.repository.js';
-
-async function text(stream: AsyncIterable<Buffer | string>): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const c of stream) parts.push(Buffer.isBuffer(c) ? c : Buffer.from(c));
-  return Buffer.concat(parts).toString('utf8');
-}
+import { readControlBytes } from './read-limited.js';
 
 /** The reader the current control file names for `name`, if any. */
-async function readerOf(pool: Pool, objects: ObjectStore, name: string): Promise<string | undefined> {
+async function readerOf(
+  pool: Pool,
+  objects: ObjectStore,
+  name: string,
+  maxControlBytes: number,
+): Promise<string | undefined> {
   const current = await withDatabase(() => findCurrentControlFile(pool));
   if (!current) return undefined;
   try {
-    const json = JSON.parse(await text(await objects.get(current.digest))) as {
+    const json = JSON.parse(
+      (await readControlBytes(await objects.get(current.digest), maxControlBytes)).toString('utf8'),
+    ) as {
       files?: Record<string, { read?: unknown }>;
     };
     const read = json.files?.[name]?.read;
@@ -32,12 +34,12 @@ async function readerOf(pool: Pool, objects: ObjectStore, name: string): Promise
 }
 
 export async function checkUploadedBundle(
-  pool: Pool,
-  objects: ObjectStore,
+  deps: { pool: Pool; objects: ObjectStore; maxControlBytes: number },
   name: string,
   digest: string,
 ): Promise<void> {
-  if ((await readerOf(pool, objects, name)) !== 'oneroster-csv') return;
+  const { pool, objects } = deps;
+  if ((await readerOf(pool, objects, name, deps.maxControlBytes)) !== 'oneroster-csv') return;
   const { problems, manifest } = await validateOneRosterBundle(await objects.get(digest));
   if (problems.length)
     throw new ValidationError(

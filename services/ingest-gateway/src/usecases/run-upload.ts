@@ -171,7 +171,7 @@ export function createRunUploader(deps: UploadDeps) {
       stored = await deps.objects.putStream(Readable.from([bytes]));
     } else {
       stored = await deps.objects.putStream(input.content, { maxBytes: deps.maxBytes });
-      await checkUploadedBundle(deps.pool, deps.objects, input.name, stored.digest);
+      await checkUploadedBundle(deps, input.name, stored.digest);
     }
     // NATS may have gone while the bytes streamed: check again before anything is recorded.
     await deps.checkDependencies();

@@ -11,22 +11,14 @@ import { USER_RESOURCE, matchesFilter, normalizeResource, parseFilter, type Scim
 import { pino } from 'pino';
 import { fileURLToPath } from 'node:url';
 import { insertScimUser, listScimUsers } from '../../src/store/scim-users.repository.js';
+import { rng } from '../support/fuzz-cases.js';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 let db: TestDatabase;
 let pool: Pool;
 const stored: ScimResource[] = [];
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = random(20261203);
+const rand = rng(20261203);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const WORDS = ['ann', 'bob', 'cara', 'dev', 'ella', 'finn'];
 const TYPES = ['work', 'home', 'other'];

@@ -3,16 +3,7 @@
  * paging, odd content types and methods, against every SCIM route. `{{AUTH}}` is the Bearer key and
  * `{{ID}}` an existing user's id, filled in by the test.
  */
-import type { FuzzCase } from './fuzz-cases.js';
-
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng, type FuzzCase } from './fuzz-cases.js';
 
 const WEIRD: unknown[] = [
   null,
@@ -69,7 +60,7 @@ const FILTERS = [
 ];
 
 export function scimFuzzCases(seed: number, count: number): FuzzCase[] {
-  const rand = random(seed);
+  const rand = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const weird = () => pick(WEIRD);
   const body = (): string => {

@@ -9,7 +9,7 @@ import type { FileSpec, SourceRecord } from '../../model/types.js';
 import type { ByteSource } from '../decode.js';
 import { BundleError, openBundle, type Bundle } from './bundle.js';
 import { readManifest, type Manifest } from './manifest.js';
-import { MAX_PROBLEMS, scanTable, type Row } from './scan-table.js';
+import { MAX_PROBLEMS, rowOf, scanTable, type Row } from './scan-table.js';
 
 interface Org {
   name: string;
@@ -147,12 +147,7 @@ export async function* readOneRoster(
         header = false;
         continue;
       }
-      const row: Row = {};
-      names.forEach((n, i) => {
-        const v = (cells[i] ?? '').trim();
-        if (v !== '' && n !== 'password') row[n] = v;
-      });
-      yield userRecord(row, checked, mode);
+      yield userRecord(rowOf(names, cells), checked, mode);
     }
   } catch (err) {
     if (err instanceof BundleError) throw new ReaderError(fileName, err.message, {}, { cause: err });

@@ -10,6 +10,16 @@ export const MAX_PROBLEMS = 100;
 
 export type Row = Record<string, string>;
 
+/** A row's non-empty cells by column name; a password is never read, let alone kept. */
+export function rowOf(header: readonly string[], cells: readonly string[]): Row {
+  const row: Row = {};
+  header.forEach((name, i) => {
+    const v = (cells[i] ?? '').trim();
+    if (v !== '' && name !== 'password') row[name] = v;
+  });
+  return row;
+}
+
 /** Scans `table`; false when its header is unusable (then no row was read). */
 export async function scanTable(
   bundle: Bundle,
@@ -32,11 +42,7 @@ export async function scanTable(
       }
       continue;
     }
-    const row: Row = {};
-    header.forEach((name, i) => {
-      const v = (cells[i] ?? '').trim();
-      if (v !== '' && name !== 'password') row[name] = v; // a password is never read, let alone kept
-    });
+    const row = rowOf(header, cells);
     const before = problems.length;
     for (const c of columns) {
       const v = row[c.name];
