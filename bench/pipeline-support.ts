@@ -1,17 +1,12 @@
 /**
- * The pipeline bench's helpers: service processes, the upload script's calls, the floors measured
- * beside the pipeline, and what the bench reads of a process (CPU, peak RSS, the worker's timings).
+ * The pipeline bench's helpers: service processes, the upload script's calls, and what the bench reads
+ * of a process (CPU, peak RSS, the worker's timings). The floor is in floor.ts, the store in bench-store.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, openAsBlob, readFileSync } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { openAsBlob, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
-import { readRecords } from '@usersync/control-file';
-import { benchRecord } from './feed-generator.js';
+import { findExecutable } from '@usersync/devstack';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,7 +29,26 @@ export function startService(
   return child;
 }
 
-/** The upload script's two calls, with the API key as HTTP Basic password (user `haplo`, as Haplo's script). */
+/** Runs curl and resolves with its output; the HTTP status is the last line (`-w`). */
+function curl(args: string[]): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('curl', ['-sS', '-w', '\n%{http_code}', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`curl exited ${code}`));
+      const nl = out.lastIndexOf('\n');
+      resolve({ status: Number(out.slice(nl + 1)), body: out.slice(0, nl) });
+    });
+  });
+}
+
+/**
+ * The upload script's two calls, with the API key as HTTP Basic password (user `haplo`, as Haplo's script).
+ * Files go up with curl (`-F file=@…`, as the documented script does) when it is installed: undici's
+ * FormData streaming took more CPU than the gateway on the bench's two cores. Otherwise with fetch.
+ */
 export function uploader(base: string, key: string) {
   const auth = `Basic ${Buffer.from(`haplo:${key}`).toString('base64')}`;
   const post = async (path: string, body?: FormData): Promise<string> => {
@@ -49,6 +63,22 @@ export function uploader(base: string, key: string) {
   };
   return {
     async file(name: string, path: string): Promise<void> {
+      if (findExecutable('curl')) {
+        const filename = name === '_control' ? '_control.json' : `${name}.json`;
+        const res = await curl([
+          '-X',
+          'POST',
+          '--user',
+          `haplo:${key}`,
+          '-F',
+          `name=${name}`,
+          '-F',
+          `file=@${path};filename=${filename}`,
+          `${base}/api/user-sync/upload-file`,
+        ]);
+        if (res.status !== 200) throw new Error(`upload-file: ${res.status} ${res.body}`);
+        return;
+      }
       const form = new FormData();
       form.set('name', name);
       // A file-backed Blob: undici streams it from disk, the bench never holds the feed in memory.
@@ -62,41 +92,6 @@ export function uploader(base: string, key: string) {
 export async function newestRunId(pool: pg.Pool): Promise<number> {
   const { rows } = await pool.query<{ id: string }>('SELECT id FROM runs.run ORDER BY id DESC LIMIT 1');
   return Number(rows[0]!.id);
-}
-
-/** Floor 1: read the file once, hashing it and parsing every record (no transform, no database). */
-export async function parseAndHashFloor(path: string, users: number): Promise<number> {
-  const started = Date.now();
-  const hash = createHash('sha256');
-  const stream = createReadStream(path);
-  stream.on('data', (c) => hash.update(c as Buffer));
-  let n = 0;
-  for await (const record of readRecords('people', { read: 'json' }, stream)) if (record) n++;
-  hash.digest('hex');
-  if (n !== users) throw new Error(`parsed ${n} records`);
-  return Date.now() - started;
-}
-
-/** Floor 2: a plain COPY of the same rows (user columns plus raw record) into an unindexed table. */
-export async function copyFloor(pool: pg.Pool, users: number): Promise<number> {
-  const client = await pool.connect();
-  try {
-    await client.query(
-      'CREATE TEMP TABLE floor (username text, title text, first text, last text, email text, tags jsonb, profile jsonb, record jsonb)',
-    );
-    const started = Date.now();
-    const rows = async function* () {
-      for (let n = 0; n < users; n++) {
-        const r = benchRecord(n);
-        const json = JSON.stringify(r).replace(/\\/g, '\\\\');
-        yield `${r.ID!.toLowerCase()}\t${r.TITLE}\t${r.FIRST}\t${r.LAST}\t${r.EMAIL}\t{"department":"${r.DEPT}"}\t${json}\t${json}\n`;
-      }
-    };
-    await pipeline(Readable.from(rows()), client.query(copyFrom('COPY floor FROM STDIN')));
-    return Date.now() - started;
-  } finally {
-    client.release();
-  }
 }
 
 /** CPU time (user + system) the process has used so far, in ms (clock ticks are 100 Hz on Linux). */

@@ -5,14 +5,14 @@
  * file, then start-sync); the first run is held by the safety check (nothing applied before) and
  * approved through RunService.ApplyRun, as an admin would. Phases: first import, re-sync with 1%
  * changed, re-sync with nothing changed. For each: upload time, then the time from start-sync (or the
- * approval) to `complete`, rows/s, the worker's CPU and peak RSS (VmHWM), and the floors measured in
- * the same run: parse+hash of the file, and a plain COPY of the same rows into PostgreSQL.
+ * approval) to `complete`, end to end (upload + run; a held run's preview apart), rows/s, the worker's CPU and peak RSS
+ * (VmHWM), beside the floor measured in the same run (floor.ts) and the store's own PUT speed.
  *
  *   node --conditions=source --import tsx bench/pipeline.bench.ts --users 100000
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commonV1, keysV1, runsV1 } from '@usersync/contracts';
@@ -32,21 +32,12 @@ import {
   freePort,
   SERVICES,
   startNatsServer,
-  startS3Server,
 } from '@usersync/devstack';
+import { rawPutSpeed, startBenchStore } from './bench-store.js';
+import { copyFloor, parseAndHashFloor, writeFloorRows } from './floor.js';
 import { benchConfig, benchControl, writeFeed } from './feed-generator.js';
 import { scimThroughput } from './scim-throughput.js';
-import {
-  copyFloor,
-  cpuMs,
-  newestRunId,
-  parseAndHashFloor,
-  peakRss,
-  startService,
-  until,
-  uploader,
-  watchTimings,
-} from './pipeline-support.js';
+import { cpuMs, newestRunId, peakRss, startService, until, uploader, watchTimings } from './pipeline-support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name: string, fallback: number) => {
@@ -59,6 +50,10 @@ const SCIM_USERS = arg('scim-users', 4_000);
 if (!Number.isInteger(USERS) || USERS < 1) throw new Error(`--users must be a positive whole number (got ${USERS})`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 const work = mkdtempSync(join(tmpdir(), 'usersync-bench-'));
 const adminUrl = process.env.DATABASE_ADMIN_URL ?? LOCAL_POSTGRES_URL;
@@ -70,7 +65,8 @@ const ADMIN = { kind: commonV1.ActorKind.ACTOR_KIND_ADMIN, id: 'bench', displayN
 async function main() {
   console.log(`usersync pipeline bench: ${fmt(USERS)} users through key-service, ingest-gateway and apply-worker`);
   const dbUrl = await createDatabase(adminUrl, dbName);
-  const s3 = await startS3Server({ directory: join(work, 's3') });
+  // The store in its own process: MinIO when a binary is installed, s3rver otherwise (bench-store.ts).
+  const s3 = await startBenchStore(join(work, 's3'));
   const nats = await startNatsServer({ storeDir: join(work, 'nats') });
   // BENCH_PG_LOG_MS=<ms>: PostgreSQL logs this database's statements slower than that (server log).
   if (process.env.BENCH_PG_LOG_MS) {
@@ -109,6 +105,8 @@ async function main() {
       HTTP_PORT: String(gatewayHttp),
       GRPC_PORT: String(gatewayGrpc),
       KEY_SERVICE_ADDR: `127.0.0.1:${keyGrpc}`,
+      // A 5M-user feed is about 1.1 GB, past the 1 GiB default: room for the feed plus its multipart framing.
+      MAX_UPLOAD_BYTES: String(Math.max(2 ** 30, 2 * 230 * USERS)),
     });
     // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it exits.
     const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
@@ -160,6 +158,7 @@ async function main() {
       control: join(work, '_control.json'),
       first: join(work, 'first.json'),
       changed: join(work, 'changed.json'),
+      floorRows: join(work, 'floor-rows.tsv'),
     };
     writeFileSync(files.control, JSON.stringify(benchControl));
     await writeFeed(files.first, USERS);
@@ -167,9 +166,16 @@ async function main() {
     await writeFeed(files.changed, USERS, (n) => (n % 100 === 7 ? 1 : 0));
     console.log(`feed: ${(statSync(files.first).size / 1e6).toFixed(1)} MB JSON, 12 instructions`);
 
+    await writeFloorRows(files.floorRows, USERS);
+    const floorLoad = load();
     const floorParse = await parseAndHashFloor(files.first, USERS);
-    const floorCopy = await copyFloor(pool, USERS);
-    console.log(`floor parse+hash: ${secs(floorParse)}   floor COPY: ${secs(floorCopy)}`);
+    const floorCopy = await copyFloor(pool, files.floorRows);
+    const floor = floorParse + floorCopy;
+    console.log(
+      `floor ${secs(floor)}: parse+hash ${secs(floorParse)}, COPY into an indexed table ${secs(floorCopy)}  (load ${floorLoad})`,
+    );
+    const rawPut = await rawPutSpeed(s3, 'bench', files.first);
+    console.log(`store (${s3.kind}) raw PUT of the feed: ${rawPut.toFixed(0)} MB/s  (load ${load()})`);
 
     const phases: Array<[string, string]> = [
       ['first import', files.first],
@@ -177,12 +183,14 @@ async function main() {
       ['re-sync no change', files.changed],
     ];
     for (const [name, path] of phases) {
+      const phaseLoad = load();
       const uploadStarted = Date.now();
       await upload.file('_control', files.control);
       await upload.file('people', path);
       const uploadMs = Date.now() - uploadStarted;
       const cpuBefore = cpuMs(worker.pid!);
       let started = Date.now();
+      let planMs = 0;
       const message = await upload.startSync();
       const runId = await newestRunId(pool);
       if (message.includes('must apply manually')) {
@@ -191,10 +199,9 @@ async function main() {
           const { rows } = await pool.query('SELECT status, plan_digest FROM runs.run WHERE id = $1', [runId]);
           if (rows[0].status !== 'held') throw new Error(`run ${runId}: ${rows[0].status} while planning its hold`);
           return rows[0].plan_digest !== null;
-        }, 900_000);
-        console.log(
-          `${`${name} (plan held)`.padEnd(20)} ${secs(Date.now() - started).padStart(8)}  until the preview is stored`,
-        );
+        }, 3_600_000);
+        planMs = Date.now() - started;
+        console.log(`${`${name} (plan held)`.padEnd(20)} ${secs(planMs).padStart(8)}  until the preview is stored`);
         await timings.next(runId);
         started = Date.now();
         await unary(runs, 'applyRun', { runId, actor: ADMIN, scope: undefined, reason: '' });
@@ -204,16 +211,18 @@ async function main() {
         if (rows[0].status === 'failure' || rows[0].status === 'held')
           throw new Error(`run ${runId}: ${rows[0].status}`);
         return rows[0].status === 'complete';
-      }, 900_000);
+      }, 3_600_000);
       const ms = Date.now() - started;
       const cpu = cpuMs(worker.pid!) - cpuBefore;
       const { rows } = await pool.query('SELECT counts FROM runs.run WHERE id = $1', [runId]);
-      const floor = floorParse + floorCopy;
       const mb = statSync(path).size / 1e6;
+      // End to end: the upload and the run (for a held run: after the approval; its preview is shown apart).
+      const e2e = uploadMs + ms;
+      const preview = planMs > 0 ? ` (+ held preview ${secs(planMs)}: ${((e2e + planMs) / floor).toFixed(1)}×)` : '';
       console.log(
         `${name.padEnd(20)} ${secs(ms).padStart(8)}  ${fmt((USERS * 1000) / ms).padStart(9)} rows/s  ` +
-          `${(ms / floor).toFixed(1)}× floor (${secs(floor)})  worker CPU ${secs(cpu)}  ` +
-          `RSS so far ${peakRss(worker.pid!)} MiB  counts ${JSON.stringify(rows[0].counts)}`,
+          `end to end ${secs(e2e)} = ${(e2e / floor).toFixed(1)}× floor (${secs(floor)})${preview}  worker CPU ${secs(cpu)}  ` +
+          `RSS so far ${peakRss(worker.pid!)} MiB  (load ${phaseLoad})  counts ${JSON.stringify(rows[0].counts)}`,
       );
       const phaseMs = await timings.next(runId);
       console.log(

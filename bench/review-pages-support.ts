@@ -128,7 +128,7 @@ export async function olderRunsToken(runService: string, depth: number): Promise
   try {
     let token = '';
     for (let seen = 0; seen < depth; seen += 100) {
-      const page = await unary(client, 'listRuns', { pageSize: 100, pageToken: token });
+      const page = await unary(client, 'listRuns', { pageSize: 100, pageToken: token, source: '' });
       if (!page.nextPageToken) break;
       token = page.nextPageToken;
     }

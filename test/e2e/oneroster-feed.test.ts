@@ -2,7 +2,7 @@
  * A OneRoster 1.2 CSV bundle through the running system, as a student-records system would send it:
  * the zip uploaded as one file part with curl, a control file using the oneroster-csv reader, the
  * first run held and approved, then bundles with mistakes, refused at upload with every problem named
- * by file and line, and a delta bundle, refused as runs apply bulk bundles only.
+ * by file and line, and a delta bundle, merged at upload onto the bulk bundle it follows and applied.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -159,12 +159,22 @@ describe('OneRoster 1.2 CSV bundles through the running gateway', () => {
     expect((await sys.lookupUser('ajones')).groups.map((g) => g.code)).toEqual(['students']);
   });
 
-  it('refuses a delta bundle at upload, saying so, rather than reading absence as leavers', async () => {
-    const up = await upload(await zipBundle(DELTA_BUNDLE));
-    expect(up.status).toBe(400);
-    expect(up.body).toMatch(
-      /roster is a OneRoster delta bundle \(file\.users is delta\); usersync applies bulk bundles only/,
-    );
-    expect(await sys.lookupUser('bsmith')).toMatchObject({ active: true, inFeed: true });
+  it('applies a delta bundle merged onto the last bulk one: the leaver held for a look, the joiner created', async () => {
+    const delta = await zipBundle(DELTA_BUNDLE);
+    const up = await upload(delta);
+    expect(up.status).toBe(200);
+    expect(JSON.parse(up.body).filename).toMatch(/^roster\.zip \(delta applied to run \d+\)$/);
+    expect((await curl('-X', 'POST', `${sys.gatewayUrl}/api/user-sync/start-sync`)).stdout).toMatch(/^OK/);
+    const id = await sys.newestRunId();
+    // One leaver of four is over the 10 % block limit: held with the plan in front of the admin.
+    const held = await sys.waitForRun(id, (r) => r.hasPlan);
+    expect(held).toMatchObject({ status: 'held', planCounts: { created: 1, blocked: 1, updated: 0, errors: 0 } });
+    await unary(sys.runs, 'applyRun', { runId: id, actor: ACTOR, scope: undefined, reason: 'Ben left' });
+    const done = await sys.waitForRun(id, (r) => r.status === 'complete' || r.status === 'failure');
+    expect(done).toMatchObject({ status: 'complete', counts: { created: 1, blocked: 1, errors: 0 } });
+    expect(await sys.lookupUser('bsmith')).toMatchObject({ active: false, inFeed: false });
+    expect(await sys.lookupUser('dpatel')).toMatchObject({ active: true, nameFirst: 'Dana' });
+    expect((await sys.lookupUser('dpatel')).groups.map((g) => g.code)).toEqual(['students']);
+    expect(await sys.lookupUser('ajones')).toMatchObject({ active: true });
   });
 });

@@ -21,6 +21,11 @@ const Env = z.object({
   ...envSchemas.log.shape,
   HTTP_PORT: port(8080),
   PUBLIC_URL: z.url().default('http://localhost:8080'),
+  /** The ingest gateway as identity providers and upload scripts reach it: the Sources page shows `<it>/scim/v2`. */
+  GATEWAY_PUBLIC_URL: z
+    .url()
+    .default('http://localhost:8081')
+    .transform((v) => v.replace(/\/+$/, '')),
   RUN_SERVICE_ADDR: z.string().min(1).default('127.0.0.1:50051'),
   KEY_SERVICE_ADDR: z.string().min(1).default('127.0.0.1:50052'),
   LOOKUP_SERVICE_ADDR: z.string().min(1).default('127.0.0.1:50053'),

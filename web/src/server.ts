@@ -51,8 +51,10 @@ import { controlFileRoutes } from './routes/control-file.routes.js';
 import { runExportsRoutes } from './routes/run-exports.routes.js';
 import { runsRoutes } from './routes/runs.routes.js';
 import { undoRoutes } from './routes/undo.routes.js';
+import { recycleBinRoutes } from './routes/recycle-bin.routes.js';
 import { alarmsRoutes } from './routes/alarms.routes.js';
 import { uploadsRoutes } from './routes/uploads.routes.js';
+import { sourcesRoutes } from './routes/sources.routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -229,10 +231,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   await app.register(usersRoutes(ctx));
   await app.register(runsRoutes(ctx));
   await app.register(undoRoutes(ctx));
+  await app.register(recycleBinRoutes(ctx));
   await app.register(alarmsRoutes(ctx));
   await app.register(runExportsRoutes(ctx));
   await app.register(configRoutes(ctx));
   await app.register(controlFileRoutes(ctx));
   await app.register(uploadsRoutes(ctx));
+  await app.register(sourcesRoutes(ctx));
   return app;
 }

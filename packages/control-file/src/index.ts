@@ -46,6 +46,7 @@ export {
   type FileSources,
   type UnchangedCheck,
   type UnchangedVerdict,
+  type UsernameClaims,
 } from './transform/batch.js';
 export type { DesiredFields, RecordOutcome, RecordStatus } from './transform/record-outcome.js';
 export {
@@ -63,3 +64,4 @@ export type { ByteSource } from './readers/decode.js';
 export { ControlFileEngineError, ReaderError, type EngineErrorCode, type ReaderErrorLocation } from './errors.js';
 // Test data: Haplo's worked example (reference §2.11), one copy for every workspace's tests.
 export { WORKED_EXAMPLE_CONTROL, WORKED_EXAMPLE_PEOPLE, WORKED_EXAMPLE_RECORDS } from './fixtures/worked-example.js';
+export { mergeOneRosterDelta, DeltaMergeError, type DeltaMergeSummary } from './readers/oneroster/delta-merge.js';

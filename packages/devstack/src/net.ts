@@ -1,17 +1,41 @@
 import { createConnection, createServer } from 'node:net';
 
-/** Asks the kernel for a free TCP port on loopback. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/*
+ * Ports for servers that tests and `npm start` spawn. Asking the kernel for port 0 hands out a port
+ * from the ephemeral range (32768-60999 on Linux), and between closing the probe and the service
+ * binding it, any outbound connection on the machine (a test worker's pg or NATS client) may take
+ * it as its local port: CI saw gRPC fail with EADDRINUSE that way. So ports come from below the
+ * ephemeral range instead, each process walking its own band (vitest's pool id, else its pid) so
+ * that parallel workers never offer each other the same port, and each candidate is probed on
+ * every interface before it is handed out.
+ */
+const PORT_RANGE_START = 20_000;
+const BAND_SIZE = 500;
+const BAND_COUNT = 24; // 20000-31999, clear of the ephemeral range's 32768
+let nextInBand = 0;
+
+function band(): number {
+  const poolId = Number(process.env.VITEST_POOL_ID);
+  return (Number.isInteger(poolId) && poolId > 0 ? poolId : process.pid) % BAND_COUNT;
+}
+
+async function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '0.0.0.0', exclusive: true }, () => server.close(() => resolve(true)));
   });
+}
+
+/** A TCP port nothing listens on, outside the kernel's ephemeral range; see above. */
+export async function freePort(): Promise<number> {
+  const base = PORT_RANGE_START + band() * BAND_SIZE;
+  for (let tries = 0; tries < BAND_SIZE; tries++) {
+    const port = base + (nextInBand++ % BAND_SIZE);
+    if (await canBind(port)) return port;
+  }
+  throw new Error(`no free port in ${base}-${base + BAND_SIZE - 1}`);
 }
 
 /** True when something accepts TCP connections on host:port. */

@@ -78,9 +78,9 @@ export function approvalScopeToProto(scope: ApprovalScope | null): runsV1.Approv
  */
 export async function openRemainderRun(db: Queryable, run: RunRow, detail: string): Promise<number> {
   const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO runs.run (status, expected_files, ready_at, hold_reason, hold_detail, remainder_of)
-     VALUES ('held', $2, now(), 'partial_remainder', $3, $1) RETURNING id`,
-    [run.id, run.expectedFiles, detail],
+    `INSERT INTO runs.run (status, expected_files, ready_at, hold_reason, hold_detail, remainder_of, source, source_groups)
+     VALUES ('held', $2, now(), 'partial_remainder', $3, $1, $4, $5) RETURNING id`,
+    [run.id, run.expectedFiles, detail, run.source, JSON.stringify(run.sourceGroups)],
   );
   const id = Number(rows[0]!.id);
   await copyRunFiles(db, run.id, id);

@@ -13,6 +13,7 @@ export const HOLD_REASONS = [
   'undo',
   'block_window',
   'group_removals',
+  'reused_username',
 ] as const;
 export type HoldReason = (typeof HOLD_REASONS)[number];
 
@@ -32,6 +33,8 @@ export const HOLD_REASON_TEXT: Readonly<Record<HoldReason, string>> = {
   block_window:
     'This run, with the blocks already applied recently, would block more users than the configured limit over time.',
   group_removals: 'This run would remove more members from a group than the configured limit.',
+  reused_username:
+    'A blocked user came back with a different stable key: the username now belongs to another person, who must not get the old account.',
 };
 
 const TO_PROTO: Record<HoldReason, commonV1.HoldReason> = {
@@ -46,6 +49,7 @@ const TO_PROTO: Record<HoldReason, commonV1.HoldReason> = {
   undo: commonV1.HoldReason.HOLD_REASON_UNDO,
   block_window: commonV1.HoldReason.HOLD_REASON_BLOCK_WINDOW,
   group_removals: commonV1.HoldReason.HOLD_REASON_GROUP_REMOVALS,
+  reused_username: commonV1.HoldReason.HOLD_REASON_REUSED_USERNAME,
 };
 
 export const holdReasonToProto = (reason: HoldReason | null): commonV1.HoldReason =>

@@ -4,6 +4,8 @@ export * from './transitions.js';
 export * from './run.repository.js';
 export * from './sync-config.js';
 export * from './sync-config-guards.js';
+export * from './sync-config-recycle.js';
+export * from './recycle-audit.js';
 export * from './sync-config-rules.js';
 export * from './sync-config-views.js';
 export * from './upload-name.js';

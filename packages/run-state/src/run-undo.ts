@@ -37,8 +37,8 @@ export async function openUndoRun(
   undo: { undoOf: number; include: readonly string[]; detail: string },
 ): Promise<RunRow> {
   const { rows } = await db.query(
-    `INSERT INTO runs.run (status, expected_files, ready_at, hold_reason, hold_detail, undo_of, undo_include)
-     VALUES ('held', '{}', now(), 'undo', $2, $1, $3) RETURNING *`,
+    `INSERT INTO runs.run (status, expected_files, ready_at, hold_reason, hold_detail, undo_of, undo_include, source)
+     SELECT 'held', '{}', now(), 'undo', $2, $1, $3, source FROM runs.run WHERE id = $1 RETURNING *`,
     [undo.undoOf, undo.detail, [...undo.include]],
   );
   return mapRunRow(rows[0]);

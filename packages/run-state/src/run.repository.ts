@@ -13,6 +13,19 @@ export type Queryable = Pick<Pool | ClientBase, 'query'>;
 /** An actor as stored in the runs schema (jsonb): platform's one Actor type, under its former name. */
 export type StoredActor = Actor;
 
+/**
+ * Which source a run carries (issue 19): `file`, the uploaded data files, or `scim`, the SCIM source's state.
+ * Each directory user belongs to one source, and a run plans only its own source's users.
+ */
+export type RunSource = 'file' | 'scim';
+export const RUN_SOURCES: readonly RunSource[] = ['file', 'scim'];
+
+/** A managed group a run's source declares beside the configured ones (the SCIM groups of a SCIM run). */
+export interface SourceGroup {
+  code: string;
+  name: string;
+}
+
 export interface ActionCountsRow {
   created?: number;
   updated?: number;
@@ -37,6 +50,9 @@ export function fullCounts(c: Partial<ActionCountsRow> | undefined): Required<Ac
 export interface RunRow {
   id: number;
   status: RunStatus;
+  source: RunSource;
+  /** Managed groups the source declares for this run (SCIM groups); empty for file runs. */
+  sourceGroups: SourceGroup[];
   createdAt: Date;
   readyAt: Date | null;
   startedAt: Date | null;
@@ -119,6 +135,8 @@ export function mapRunRow(r: Record<string, unknown>): RunRow {
   return {
     id: Number(r.id),
     status: r.status as RunStatus,
+    source: (r.source as RunSource | undefined) ?? 'file',
+    sourceGroups: (r.source_groups as SourceGroup[] | undefined) ?? [],
     createdAt: r.created_at as Date,
     readyAt: (r.ready_at as Date) ?? null,
     startedAt: (r.started_at as Date) ?? null,

@@ -8,6 +8,7 @@ import { ValidationError } from '@usersync/platform';
 import { parseProfileSchema } from '@usersync/control-file';
 import type { SyncConfig } from './sync-config.js';
 import { timeGuardErrors, timeGuardsFromProto, timeGuardsToProto } from './sync-config-guards.js';
+import { recycleErrors, recycleFromProto, recycleToProto } from './sync-config-recycle.js';
 
 /** The error code of a rejected configuration. */
 export const SYNC_CONFIG_INVALID = 'RUN_BAD_CONFIG';
@@ -37,6 +38,7 @@ export function configToProto(c: SyncConfig): runsV1.SyncConfig {
     managedGroups: c.managedGroups.map((g) => ({ ...g })),
     profileAttributes: c.profileAttributes.map((a) => ({ ...a })),
     ...timeGuardsToProto(c),
+    ...recycleToProto(c),
   };
 }
 
@@ -80,6 +82,12 @@ export function syncConfigErrors(p: runsV1.SyncConfig): ConfigFieldError[] {
     if (g.name.trim() === '') fail(`managed_groups[${i}].name`, `Group "${g.code}" needs a name`);
   });
   errors.push(...timeGuardErrors(p));
+  errors.push(
+    ...recycleErrors(
+      p,
+      p.profileAttributes.map((a) => a.code),
+    ),
+  );
   if (p.profileAttributes.length > 0) {
     const schema = parseProfileSchema({ attributes: p.profileAttributes });
     if (!schema.ok) {
@@ -120,5 +128,6 @@ export function configFromProto(p: runsV1.SyncConfig | undefined): SyncConfig {
       multivalue: a.multivalue,
     })),
     ...timeGuardsFromProto(p),
+    ...recycleFromProto(p),
   };
 }

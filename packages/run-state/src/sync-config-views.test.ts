@@ -44,6 +44,7 @@ describe('derived views', () => {
       managedGroups: [],
       profileSchema: defaultProfileSchema,
       ...DEFAULT_TIME_GUARDS,
+      recycleStableKey: '',
     });
     const bad = parseStoredSyncConfig({ profileAttributes: [{ code: '', type: 'nope' }] });
     expect(() => applySettingsOf(bad)).toThrow(/profile schema/);

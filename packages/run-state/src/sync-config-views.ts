@@ -31,6 +31,8 @@ export interface ApplySettings extends TimeGuards {
   blockInvalidRecords: boolean;
   managedGroups: ManagedGroupConfig[];
   profileSchema: ProfileSchema;
+  /** The recycle bin's stable key ('' for none; sync-config-recycle.ts): a returning user's must match. */
+  recycleStableKey: string;
 }
 
 /**
@@ -54,6 +56,7 @@ export function applySettingsOf(config: SyncConfig): ApplySettings {
     maxGroupRemovals: config.maxGroupRemovals,
     maxGroupRemovalPercent: config.maxGroupRemovalPercent,
     maxBlockMedianFactor: config.maxBlockMedianFactor,
+    recycleStableKey: config.recycleStableKey,
   };
 }
 

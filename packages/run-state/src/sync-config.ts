@@ -6,6 +6,7 @@
 import type { Actor } from '@usersync/platform';
 import type { Queryable } from './run.repository.js';
 import { DEFAULT_TIME_GUARDS, parseTimeGuards, type TimeGuards } from './sync-config-guards.js';
+import { DEFAULT_RECYCLE, parseRecycle, type RecycleSettings } from './sync-config-recycle.js';
 
 /** A group whose memberships the sync manages. */
 export interface ManagedGroupConfig {
@@ -22,7 +23,7 @@ export interface ProfileAttributeConfig {
 }
 
 /** The sync configuration as stored in `runs.sync_config.config` (jsonb) and used everywhere. */
-export interface SyncConfig extends TimeGuards {
+export interface SyncConfig extends TimeGuards, RecycleSettings {
   /** Apply ready runs on start-sync without an admin (Haplo autoApply). */
   autoApply: boolean;
   /** Force update: every unchanged user is updated (Haplo updateAll). */
@@ -58,6 +59,7 @@ export const DEFAULT_SYNC_CONFIG: Readonly<SyncConfig> = Object.freeze({
   managedGroups: [],
   profileAttributes: [],
   ...DEFAULT_TIME_GUARDS,
+  ...DEFAULT_RECYCLE,
 });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -122,6 +124,7 @@ export function parseStoredSyncConfig(stored: unknown): SyncConfig {
     managedGroups: groups(c.managedGroups),
     profileAttributes: attributes(c),
     ...parseTimeGuards(c),
+    ...parseRecycle(c),
   };
 }
 

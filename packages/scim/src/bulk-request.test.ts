@@ -6,7 +6,7 @@ import { normalizeResource } from './normalize.js';
 import { USER_RESOURCE } from './resource-types.js';
 
 const sample = JSON.parse(
-  readFileSync(fileURLToPath(new URL('../../../docs/samples/entra-bulk-request.json', import.meta.url)), 'utf8'),
+  readFileSync(fileURLToPath(new URL('../../../docs/samples/entra/bulk-request.json', import.meta.url)), 'utf8'),
 );
 
 describe('parseBulkUpload', () => {

@@ -4,6 +4,7 @@ import { Streams } from '@usersync/contracts';
 import { defineService, type DeclaredService } from '@usersync/platform';
 import type { Config } from './config.js';
 import { runQueuedHandler } from './handlers/run-queued.handler.js';
+import { recycleTask } from './usecases/recycle-timer.js';
 
 export const SERVICE = 'apply-worker';
 /** The schema this service owns. */
@@ -48,6 +49,11 @@ export function createApp(config: Config, log: Logger): Promise<DeclaredService>
         },
       ],
       healthPort: config.HEALTH_PORT,
+      // The recycle bin's timer: users past the grace period are kept, anonymised or deleted as configured.
+      tasks:
+        config.APPLY_RECYCLE_CHECK_MS > 0
+          ? [recycleTask({ pool, log, userEventCap: config.USER_EVENT_CAP }, config.APPLY_RECYCLE_CHECK_MS)]
+          : [],
     }),
   );
 }

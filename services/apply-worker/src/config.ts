@@ -15,6 +15,8 @@ const Env = z.object({
   /** Most sync.user.changed events one run publishes; larger runs publish none (see run-events.ts). */
   USER_EVENT_CAP: z.coerce.number().int().min(0).default(10_000),
   /** Worker threads that transform records: 0 = none (default), N, or `auto` (one per core). */
+  /** How often the recycle timer looks for users past the grace period (usecases/recycle-timer.ts); 0 = never. */
+  APPLY_RECYCLE_CHECK_MS: z.coerce.number().int().min(0).default(3_600_000),
   APPLY_TRANSFORM_THREADS: z.union([z.literal('auto'), z.coerce.number().int().min(0).max(64)]).default(0),
 });
 

@@ -19,7 +19,11 @@ import { runAuditRegistration } from './handlers/grpc/run-audit.handlers.js';
 import { runServiceRegistration } from './handlers/grpc/run-service.js';
 import { registerUploadApi } from './handlers/http/upload-api.js';
 import { registerScimApi, scimFrameworkError } from './handlers/http/scim/scim-api.js';
+import { registerScimLastRequest } from './handlers/http/scim/last-request.hook.js';
+import { sourceServiceRegistration } from './handlers/grpc/source-service.handlers.js';
+import { createScimRequestRecorder } from './usecases/scim-request-recorder.js';
 import { createRunUploader } from './usecases/run-upload.js';
+import { startScimBatcher } from './usecases/scim-batcher.js';
 import { readRunGauges } from './store/run-metrics.repository.js';
 import type { Config } from './config.js';
 
@@ -98,7 +102,11 @@ export function createApp(config: Config, log: Logger): Promise<IngestGatewayApp
         startSyncWaitMs: config.INGEST_START_SYNC_WAIT_MS,
         checkDependencies,
       });
+      // The portal's "last request" of the SCIM source: noted per request, written at most once a second.
+      const scimRequests = createScimRequestRecorder({ db: pool, log });
+      registerScimLastRequest(http, scimRequests);
       await registerScimApi(http, { pool, auth });
+      const batcher = startScimBatcher({ pool, objects, log }, config.SCIM_BATCH_WINDOW_MS);
       return {
         http: { port: config.HTTP_PORT, server: http },
         grpc: {
@@ -106,9 +114,10 @@ export function createApp(config: Config, log: Logger): Promise<IngestGatewayApp
           services: [
             runServiceRegistration({ pool, objects, uploader, actions: createRunActions(pool) }),
             runAuditRegistration({ pool }),
+            sourceServiceRegistration({ pool, scimBatchWindowMs: config.SCIM_BATCH_WINDOW_MS }),
           ],
         },
-        close: [() => auth.close()],
+        close: [() => batcher.stop(), () => scimRequests.stop(), () => auth.close()],
       };
     },
   );

@@ -39,6 +39,11 @@ const Env = z.object({
     .min(0)
     .max(MAX_START_SYNC_WAIT_MS)
     .default(DEFAULT_START_SYNC_WAIT_MS),
+  /**
+   * The SCIM batcher's window: how often SCIM changes are carried to the directory as a run of the `scim`
+   * source (at most one run per window, none without changes).
+   */
+  SCIM_BATCH_WINDOW_MS: z.coerce.number().int().min(50).max(3_600_000).default(10_000),
   /** Request line and headers must arrive within this (408 after). */
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_HTTP_LIMITS.headersTimeoutMs),
   /** A request body that stops arriving for this long gets 408 and the connection is closed. */

@@ -50,8 +50,8 @@ export interface RunStatus {
 /** The running system and what a script or an admin does with it. */
 export type PipelineSystem = Awaited<ReturnType<typeof startPipelineSystem>>;
 
-/** Starts everything; `stop()` ends it and removes what it made. */
-export async function startPipelineSystem() {
+/** Starts everything; `stop()` ends it and removes what it made. `gatewayEnv` adds ingest-gateway settings. */
+export async function startPipelineSystem(opts: { gatewayEnv?: Record<string, string> } = {}) {
   if (!existsSync(CURL)) throw new Error(`${CURL} is missing: install it with \`apt-get install -y curl\``);
   const dir = mkdtempSync(join(tmpdir(), 'usersync-e2e-'));
   writeFileSync(join(dir, 'upload.sh'), UPLOAD_SCRIPT);
@@ -92,6 +92,7 @@ export async function startPipelineSystem() {
         return {
           web: { PUBLIC_URL: publicUrl, USERSYNC_ADMIN_EMAIL: ADMIN_EMAIL, USERSYNC_ADMIN_PASSWORD: ADMIN_PASSWORD },
           'notify-worker': { PUBLIC_URL: publicUrl, SMTP_URL: sink.url, WEBHOOK_SECRET, WEBHOOK_RETRY_BASE_MS: '100' },
+          'ingest-gateway': { ...opts.gatewayEnv },
         };
       },
     });
@@ -149,9 +150,13 @@ export async function startPipelineSystem() {
       throw new Error(`run ${id} never got there; last: ${JSON.stringify(last)}\napply-worker:\n${worker}`);
     },
 
-    /** The newest run id (RunService ListRuns, newest first). */
+    /** The newest file run id (RunService ListRuns, newest first): the run an upload landed in. */
     async newestRunId(): Promise<number> {
-      const res = (await unary(runs, 'listRuns', { pageSize: 1, pageToken: '' })) as runsV1.ListRunsResponse;
+      const res = (await unary(runs, 'listRuns', {
+        pageSize: 1,
+        pageToken: '',
+        source: '',
+      })) as runsV1.ListRunsResponse;
       return res.runs[0]!.id;
     },
 

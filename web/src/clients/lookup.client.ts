@@ -13,6 +13,10 @@ export interface LookupClient {
   searchUsers(query: string, pageSize: number, pageToken?: string): Promise<lookupV1.SearchUsersResponse>;
   /** Flags the user so the next run re-applies them; returns the user as now stored. */
   setErrorState(username: string, by: AdminActor): Promise<lookupV1.UserDetails | undefined>;
+  /** One page of the recycle bin (users a sync blocked), soonest due first, filtered by username prefix. */
+  listRecycleBin(query: string, pageSize: number, pageToken?: string): Promise<lookupV1.ListRecycleBinResponse>;
+  /** Restores a user from the recycle bin; returns the user as now stored. NotFoundError when not in the bin. */
+  restoreUser(username: string, by: AdminActor): Promise<lookupV1.UserDetails | undefined>;
   close(): void;
 }
 
@@ -34,6 +38,10 @@ export function createLookupClient(address: string, opts: { deadlineMs?: number 
           actor: adminActorProto(by),
         })
       ).user,
+    listRecycleBin: (query, pageSize, pageToken = '') =>
+      unary<C, 'listRecycleBin'>(client, 'listRecycleBin', { query, pageSize, pageToken }),
+    restoreUser: async (username, by) =>
+      (await unary<C, 'restoreUser'>(client, 'restoreUser', { username, actor: adminActorProto(by) })).user,
     close: () => client.close(),
   };
 }

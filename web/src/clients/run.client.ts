@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import type * as grpc from '@grpc/grpc-js';
 import { runsV1 } from '@usersync/contracts';
 import { AppError, createGrpcClient, fromServiceError, unary } from '@usersync/platform';
+import type { RunSource } from '@usersync/run-state';
 import { adminActorProto, type AdminActor } from './key.client.js';
 
 /** A result that may be missing because the peer is down or does not implement the call yet. */
@@ -22,7 +23,8 @@ export interface RunFileDownload {
 
 /** What web needs from RunService. */
 export interface RunClient {
-  listRuns(pageSize: number, pageToken?: string): Promise<Availability<runsV1.ListRunsResponse>>;
+  /** Runs newest first; `source` 'file' or 'scim' lists only that source's runs ('' every source). */
+  listRuns(pageSize: number, pageToken?: string, source?: string): Promise<Availability<runsV1.ListRunsResponse>>;
   getConfig(): Promise<Availability<runsV1.GetConfigResponse>>;
   /** Finished runs per day of the last `days` days in `timeZone` (the dashboard's chart). */
   getRunHistory(days: number, timeZone: string): Promise<Availability<runsV1.GetRunHistoryResponse>>;
@@ -49,10 +51,18 @@ export interface RunClient {
   cancelRun(runId: number, by: AdminActor, reason?: string): Promise<runsV1.Run>;
   forceCancelRun(runId: number, by: AdminActor, reason?: string): Promise<runsV1.Run>;
   updateConfig(config: runsV1.SyncConfig, by: AdminActor): Promise<runsV1.SyncConfig>;
-  /** The current control file (or a past one by digest); undefined when none was ever uploaded. */
-  getControlFile(digest?: string): Promise<runsV1.GetControlFileResponse | undefined>;
-  listControlFiles(pageSize: number, pageToken?: string): Promise<runsV1.ListControlFilesResponse>;
-  uploadControlFile(content: string, reason: string, by: AdminActor): Promise<runsV1.UploadControlFileResponse>;
+  /**
+   * The source's current control file (the SCIM source's built-in mapping until one is uploaded), or the
+   * version with `digest` whatever its source; undefined when there is none.
+   */
+  getControlFile(digest?: string, source?: RunSource): Promise<runsV1.GetControlFileResponse | undefined>;
+  listControlFiles(pageSize: number, pageToken?: string, source?: RunSource): Promise<runsV1.ListControlFilesResponse>;
+  uploadControlFile(
+    content: string,
+    reason: string,
+    by: AdminActor,
+    source?: RunSource,
+  ): Promise<runsV1.UploadControlFileResponse>;
   close(): void;
 }
 
@@ -157,8 +167,8 @@ export function createRunClient(
   }
 
   return {
-    listRuns: (pageSize, pageToken = '') =>
-      attempt(() => unary<C, 'listRuns'>(client, 'listRuns', { pageSize, pageToken }), onError),
+    listRuns: (pageSize, pageToken = '', source = '') =>
+      attempt(() => unary<C, 'listRuns'>(client, 'listRuns', { pageSize, pageToken, source }), onError),
     getConfig: () => attempt(() => unary<C, 'getConfig'>(client, 'getConfig', {}), onError),
     getRunHistory: (days, timeZone) =>
       attempt(() => unary<C, 'getRunHistory'>(client, 'getRunHistory', { days, timeZone }), onError),
@@ -198,18 +208,18 @@ export function createRunClient(
         (await unary<C, 'updateConfig'>(client, 'updateConfig', { config, actor: actorOf(by) })).config,
         'config',
       ),
-    getControlFile: async (digest) => {
+    getControlFile: async (digest, source = 'file') => {
       try {
-        return await unary<C, 'getControlFile'>(client, 'getControlFile', { digest });
+        return await unary<C, 'getControlFile'>(client, 'getControlFile', { digest, source });
       } catch (err) {
         if ((err as { kind?: unknown }).kind === 'not_found') return undefined;
         throw err;
       }
     },
-    listControlFiles: (pageSize, pageToken = '') =>
-      unary<C, 'listControlFiles'>(client, 'listControlFiles', { pageSize, pageToken }),
-    uploadControlFile: (content, reason, by) =>
-      unary<C, 'uploadControlFile'>(client, 'uploadControlFile', { content, reason, actor: actorOf(by) }),
+    listControlFiles: (pageSize, pageToken = '', source = 'file') =>
+      unary<C, 'listControlFiles'>(client, 'listControlFiles', { pageSize, pageToken, source }),
+    uploadControlFile: (content, reason, by, source = 'file') =>
+      unary<C, 'uploadControlFile'>(client, 'uploadControlFile', { content, reason, actor: actorOf(by), source }),
     close: () => client.close(),
   };
 }

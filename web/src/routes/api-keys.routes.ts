@@ -137,9 +137,11 @@ export function apiKeysRoutes(ctx: RouteContext): FastifyPluginAsync {
       });
     });
 
-    app.get('/api-keys/new', async (request, reply) => {
+    app.get<{ Querystring: { purpose?: string } }>('/api-keys/new', async (request, reply) => {
       const restored = await restoreForm(ctx.pool, request, reply, '/api-keys/new');
-      const form: KeyForm = { name: '', purpose: UPLOAD_SCOPE, expiry: 'never', expiresOn: '' };
+      // ?purpose=scim (the Sources page's "Create a SCIM key…") preselects a known purpose.
+      const asked = PURPOSE_CHOICES.find(([v]) => v === request.query.purpose)?.[0];
+      const form: KeyForm = { name: '', purpose: asked ?? UPLOAD_SCOPE, expiry: 'never', expiresOn: '' };
       if (restored) for (const f of FIELDS) form[f] = text(restored[f], 500);
       return formPage(request, reply, form, {}, { restored: restored !== undefined });
     });

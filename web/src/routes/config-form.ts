@@ -9,6 +9,7 @@ import type { ValidationError } from '@usersync/platform';
 import { syncConfigErrors } from '@usersync/run-state';
 import type { FieldErrors } from '../security/form-errors.js';
 import { GUARD_FIELDS, guardFieldSpecs, guardsToForm, type GuardField } from './config-guards.js';
+import { recycleFieldSpecs, recycleFromForm, recycleToForm } from './config-recycle.js';
 
 /**
  * The form as posted (and as re-shown after an error), derived from the proto SyncConfig (run-state
@@ -40,6 +41,7 @@ export function configToForm(c: runsV1.SyncConfig): ConfigForm {
       .map((a) => [a.code, a.label, a.type, ...(a.multivalue ? ['multivalue'] : [])].join(' | '))
       .join('\n'),
     ...guardsToForm(c),
+    ...recycleToForm(c),
   };
 }
 
@@ -70,6 +72,7 @@ export function formToConfig(f: ConfigForm): { config: runsV1.SyncConfig; errors
       return [k, Number.isFinite(n) ? n : undefined];
     }),
   ) as Record<GuardField, number | undefined>;
+  const recycle = recycleFromForm(f, fail);
   const lines: FormLines = { managedGroups: [], profileAttributes: [] };
   const managedGroups: runsV1.ManagedGroup[] = [];
   f.managedGroups.split(/\r?\n/).forEach((line, i) => {
@@ -107,6 +110,7 @@ export function formToConfig(f: ConfigForm): { config: runsV1.SyncConfig; errors
       managedGroups,
       profileAttributes,
       ...guards,
+      ...recycle,
     },
   };
 }
@@ -168,7 +172,11 @@ export interface ConfigFieldSpec {
   legend: string;
   label: string;
   hint?: string;
-  kind: 'checkbox' | 'text' | 'textarea';
+  kind: 'checkbox' | 'text' | 'textarea' | 'select';
+  /** A select's choices, [value, text]. */
+  options?: Array<[string, string]>;
+  /** Extra attributes of the input. */
+  attrs?: Record<string, string>;
   type?: string;
   inputmode?: string;
   rows?: number;
@@ -226,6 +234,7 @@ export const CONFIG_FIELDS: readonly ConfigFieldSpec[] = [
     hint: 'A whole number; default 500. Empty for no limit.',
   },
   ...guardFieldSpecs(),
+  ...recycleFieldSpecs(),
   {
     name: 'reportEmails',
     legend: 'Reports',
@@ -266,6 +275,9 @@ const MAX_LENGTH: Partial<Record<keyof ConfigForm, number>> = {
   maxBlockPercent: 50,
   maxBlockCount: 50,
   ...Object.fromEntries(GUARD_FIELDS.map((k) => [k, 50])),
+  recycleGraceDays: 50,
+  recycleAfterGrace: 50,
+  recycleStableKey: 200,
   managedGroups: 50_000,
   profileAttributes: 50_000,
 };

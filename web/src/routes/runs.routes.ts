@@ -11,6 +11,7 @@ import { availableActions, isFinished, isUploadName } from '@usersync/run-state'
 import { isFragmentRequest } from '../htmx.js';
 import { listDeliveries } from '@usersync/notify-state';
 import { actorOf, type RouteContext } from './route-context.js';
+import { runSourceSentence } from '../viewmodels/sources.view.js';
 import {
   LOG_LEVELS,
   PLAN_ACTIONS,
@@ -138,6 +139,7 @@ export function runsRoutes(ctx: RouteContext): FastifyPluginAsync {
       return ctx.views.send(request, reply, 'pages/runs/show', {
         title: `Sync run ${run.id}`,
         run,
+        sourceSentence: runSourceSentence(run),
         status,
         finished: isFinished(status),
         actions: availableActions(status).map((a) => ({ action: a, label: RUN_ACTION_LABEL[a] })),

@@ -25,6 +25,9 @@ const ACTION_LABELS: Readonly<Record<number, string>> = {
   [commonV1.UserAction.USER_ACTION_UPDATE]: 'update',
   [commonV1.UserAction.USER_ACTION_REACTIVATE]: 'reactivate',
   [commonV1.UserAction.USER_ACTION_BLOCK]: 'block',
+  [commonV1.UserAction.USER_ACTION_DELETE]: 'delete',
+  [commonV1.UserAction.USER_ACTION_ANONYMISE]: 'anonymise',
+  [commonV1.UserAction.USER_ACTION_RESTORE]: 'restore',
 };
 
 /** The received record as indented JSON; the stored text as it is if it is not JSON. */

@@ -139,6 +139,13 @@ export function scopeSentence(scope: runsV1.ApprovalScope): string {
   return parts.join('; ');
 }
 
+/** Words for a run's or user's source: "file" → File feed, "scim" → SCIM. */
+export function sourceLabel(source: string): string {
+  if (source === 'scim') return 'SCIM';
+  if (source === 'file' || source === '') return 'File feed';
+  return source;
+}
+
 /** The helpers templates get as `it.labels`. */
 export const runLabels = {
   status: (s: runsV1.RunStatus) => runStatusName(s),
@@ -153,6 +160,7 @@ export const runLabels = {
   hasCounts,
   countsSentence,
   scopeSentence,
+  source: sourceLabel,
   /** Progress figures (percent, elapsed, ETA, stalled) of a run's RunProgress: progress.view.ts. */
   progress: (p: runsV1.RunProgress, workerActive?: boolean) =>
     progressView(p, { count: formatCount, bytes: formatBytes }, { workerActive }),

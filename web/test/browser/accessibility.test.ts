@@ -83,7 +83,7 @@ describe('every portal page, both widths', () => {
 
   it('uploads, control file, configuration', async () => {
     const problems: string[] = [];
-    for (const path of ['/uploads', '/control-file', '/control-file/upload', '/config'])
+    for (const path of ['/uploads', '/control-file', '/control-file/upload', '/config', '/sources'])
       problems.push(...(await visit(path)));
     expect(problems).toEqual([]);
   });

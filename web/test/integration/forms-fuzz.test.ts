@@ -86,12 +86,12 @@ function variants(csrf: string): Array<{ label: string; type?: string; payload: 
 }
 
 /**
- * This environment runs no key-service or lookup-service for the portal (the gateway's key-service is
+ * This environment runs no key-service or lookup-service for the portal (API keys, users, the recycle bin) (the gateway's key-service is
  * its own): those routes answer 503 "not answering" once the body is read, which is the outage page,
  * not a parse failure. Every other 5xx fails the test.
  */
 const unwired = (url: string, status: number, body: string) =>
-  status === 503 && /^\/(api-keys|users)\b/.test(url) && body.includes('is not answering');
+  status === 503 && /^\/(api-keys|users|recycle-bin)\b/.test(url) && body.includes('is not answering');
 
 describe('portal forms fuzz', () => {
   it('answers malformed bodies to every POST route with a 4xx (or a redirect), never a 5xx', async () => {

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getRun } from '@usersync/run-state';
 import { cancelOpenRuns, controlFile, newestRunId, readyRun, usersFile, type RunsEnv } from '../runs-env.js';
+import { SCIM_CONTROL_FILE } from '../../../services/ingest-gateway/src/domain/scim-snapshot.js';
 import { useSignedInRunsEnv, type AdminRequests } from '../portal-requests.js';
 
 let env: RunsEnv;
@@ -100,6 +101,49 @@ describe('configuration', () => {
   });
 });
 
+describe('the recycle bin settings', () => {
+  it('saves the grace period, the step after it and the stable key, with a field error for each bad value', async () => {
+    const base = { autoApply: 'on', maxBlockPercent: '10', maxBlockCount: '500', supersedeHeldRuns: 'on' };
+    const form = await get('/config');
+    expect(form.body).toContain('<legend>Recycle bin</legend>');
+    expect(form.body).toMatch(/id="recycleGraceDays"[^>]*value="30"/);
+    const bad = await post('/config', {
+      ...base,
+      recycleGraceDays: 'soon',
+      recycleAfterGrace: 'purge',
+      recycleStableKey: 'externalId',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/data-testid="error-recycleGraceDays">Grace period must be a number of days/);
+    expect(bad.body).toMatch(/data-testid="error-recycleAfterGrace">After the grace period must be keep, anonymise/);
+    expect(bad.body).toMatch(/data-testid="error-recycleStableKey">Stable key must be &quot;profile.&lt;attribute/);
+    const tooLong = await post('/config', { ...base, recycleGraceDays: '4000', recycleAfterGrace: 'keep' });
+    expect(tooLong.body).toMatch(/data-testid="error-recycleGraceDays">Grace period must be a whole number of days/);
+
+    const good = await post('/config', {
+      ...base,
+      recycleGraceDays: '14',
+      recycleAfterGrace: 'delete',
+      recycleStableKey: 'tags.externalId',
+    });
+    expect(good.statusCode).toBe(303);
+    const saved = await get('/config?saved=1');
+    expect(saved.body).toMatch(/id="recycleGraceDays"[^>]*value="14"/);
+    expect(saved.body).toMatch(/<option value="delete" selected>/);
+    expect(saved.body).toMatch(/id="recycleStableKey"[^>]*value="tags.externalId"/);
+    const { rows } = await env.runsDb.query('SELECT config FROM runs.sync_config');
+    expect(rows[0].config).toMatchObject({
+      recycleGraceDays: 14,
+      recycleAfterGrace: 'delete',
+      recycleStableKey: 'tags.externalId',
+    });
+    // Back to the defaults the other tests expect.
+    expect((await post('/config', { ...base, recycleGraceDays: '30', recycleAfterGrace: 'keep' })).statusCode).toBe(
+      303,
+    );
+  });
+});
+
 describe('control file', () => {
   it('requires a reason, lists every validation error with its path, and records an upload', async () => {
     const noReason = await postMultipart('/control-file/upload', [
@@ -142,6 +186,57 @@ describe('control file', () => {
       ['file', controlFile(['users']), 'c.json'],
     ]);
     await cancelOpenRuns(env);
+  });
+});
+
+describe('the SCIM source control file', () => {
+  it("shows the built-in mapping until one is uploaded, checks its shape, and keeps the file feed's apart", async () => {
+    const none = await get('/control-file?source=scim');
+    expect(none.statusCode).toBe(200);
+    expect(none.body).toContain('data-testid="scim-built-in"');
+    expect(none.body).toContain('Built-in SCIM mapping (in use)');
+    expect(none.body).toContain('&quot;name&quot;: &quot;scimId&quot;');
+    expect(none.body).toContain('None uploaded yet: the built-in mapping is in use.');
+    expect(none.body).toContain('href="/control-file/upload?source=scim"');
+    const form = await get('/control-file/upload?source=scim');
+    expect(form.body).toContain('<input type="hidden" name="source" value="scim">');
+
+    const wrongShape = await postMultipart('/control-file/upload', [
+      ['_csrf', admin.csrf],
+      ['source', 'scim'],
+      ['reason', 'try'],
+      ['file', controlFile(['staff']), 'c.json'],
+    ]);
+    expect(wrongShape.statusCode).toBe(400);
+    expect(wrongShape.body).toMatch(
+      /<code>files<\/code>: A SCIM source control file reads one file, &quot;users&quot;/,
+    );
+    expect(wrongShape.body).toContain('<input type="hidden" name="source" value="scim">');
+
+    const content = JSON.stringify(SCIM_CONTROL_FILE);
+    const ok = await postMultipart('/control-file/upload', [
+      ['_csrf', admin.csrf],
+      ['source', 'scim'],
+      ['reason', 'Our own SCIM mapping'],
+      ['file', content, 'scim.json'],
+    ]);
+    expect(ok.statusCode).toBe(303);
+    expect(ok.headers.location).toBe('/control-file?source=scim&uploaded=1');
+    const page = await get('/control-file?source=scim&uploaded=1');
+    expect(page.body).toContain('The new SCIM source control file is now current');
+    expect(page.body).toContain('Our own SCIM mapping');
+    expect(page.body).toContain(`href="/control-file?digest=${sha256(content)}&amp;source=scim"`);
+    expect(page.body).toMatch(/<a href="\/control-file\?source=scim" aria-current="true">SCIM source<\/a>/);
+
+    const file = await get('/control-file');
+    expect(file.body).not.toContain('Our own SCIM mapping');
+    expect(file.body).toContain('<li><code>users</code></li>');
+    // A version's link shows it with its own source's history, whatever the query says.
+    const version = await get(`/control-file?digest=${sha256(content)}`);
+    expect(version.body).toContain('Our own SCIM mapping');
+    expect(version.body).toMatch(/<a href="\/control-file\?source=scim" aria-current="true">/);
+    const audit = await admin.auditActions();
+    expect(audit.some((a) => a.action === 'control_file.uploaded')).toBe(true);
   });
 });
 

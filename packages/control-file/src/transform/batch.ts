@@ -23,6 +23,15 @@ export interface UnchangedVerdict {
   recordSha1?: string;
 }
 
+/**
+ * The run's duplicate-username check: `add` is true the first time a username comes, false after. The
+ * engine keeps its own unless the caller gives one (the apply worker's baseline holds every in-feed
+ * username already, so it answers for them instead of a second set). The parallel batch keeps its own.
+ */
+export interface UsernameClaims {
+  add(username: string): boolean;
+}
+
 /** A data file by name: a stream, or a function opening it (so files are opened one at a time). */
 export type FileSource = ByteSource | (() => ByteSource | Promise<ByteSource>);
 export type FileSources = Readonly<Record<string, FileSource>> | ((fileName: string) => FileSource | undefined);
@@ -36,7 +45,7 @@ export interface Batch {
    * The same outcomes in arrays (one await per batch): for the apply worker's hot loop. With `unchanged`,
    * records it vouches for are not transformed (the parallel batch transforms every record, never asking).
    */
-  recordBatches(files: FileSources, unchanged?: UnchangedCheck): AsyncIterable<RecordOutcome[]>;
+  recordBatches(files: FileSources, unchanged?: UnchangedCheck, seen?: UsernameClaims): AsyncIterable<RecordOutcome[]>;
 }
 
 /** Compiles a validated control file for a run. Throws NO_USERNAME_RULE as `createTransformer` does. */
@@ -46,7 +55,7 @@ export function compile(controlFile: ControlFile): Batch {
     controlFile,
     transformer,
     records: (files) => runRecords(controlFile, transformer, files),
-    recordBatches: (files, unchanged) => runRecordBatches(controlFile, transformer, files, unchanged),
+    recordBatches: (files, unchanged, seen) => runRecordBatches(controlFile, transformer, files, unchanged, seen),
   };
 }
 
@@ -63,10 +72,10 @@ async function* runRecordBatches(
   transformer: Transformer,
   files: FileSources,
   unchanged?: UnchangedCheck,
-): AsyncGenerator<RecordOutcome[]> {
   // Usernames are stored lowercased, so duplicates are found after lowercasing. Haplo compares the raw
   // extracted value, lets "JSmith" and "jsmith" both through and then applies both to the same user.
-  const seen = new UsernameIndex();
+  seen: UsernameClaims = new UsernameIndex(),
+): AsyncGenerator<RecordOutcome[]> {
   let recordNumber = 0;
   for (const fileName of controlFile.fileNames) {
     const source = await openFile(files, fileName);
@@ -82,7 +91,7 @@ async function* runRecordBatches(
 
 function outcomeOf(
   transformer: Transformer,
-  seen: UsernameIndex,
+  seen: UsernameClaims,
   fileName: string,
   record: unknown,
   n: number,

@@ -1,12 +1,9 @@
 /**
- * Streams a Readable into one S3 object while computing its sha256 and size, with memory bounded by
- * the multipart part size whatever the object's size.
+ * Streams a Readable into S3 while computing its sha256 and size, the only hash computed over the
+ * bytes here, with memory bounded by a few multipart parts whatever the object's size.
  */
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
-import type { Client } from 'minio';
 import { AppError } from '../errors.js';
 import { ObjectStoreCodes } from './store-errors.js';
 
@@ -15,80 +12,121 @@ export interface UploadResult {
   size: number;
 }
 
+/** One multipart upload under way (S3 UploadPart, CompleteMultipartUpload, AbortMultipartUpload). */
+export interface MultipartUpload {
+  /** Stores one part; resolves with its ETag. */
+  putPart(partNumber: number, body: Buffer): Promise<string>;
+  complete(parts: Array<{ part: number; etag: string }>): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** Where a large stream goes: a multipart upload, started once the stream outgrows one part. */
+export interface MultipartTarget {
+  begin(): Promise<MultipartUpload>;
+}
+
+/** What was read: a stream smaller than one part is handed back whole (nothing was sent). */
+export type HashedUpload = UploadResult & ({ kind: 'small'; bytes: Buffer } | { kind: 'multipart' });
+
 /** The error for an upload over its byte limit (HTTP 413, gRPC RESOURCE_EXHAUSTED). */
 export function tooLarge(maxBytes: number): AppError {
   return new AppError(ObjectStoreCodes.tooLarge, `object exceeds the limit of ${maxBytes} bytes`, 'too_large');
 }
 
-async function write(body: PassThrough, chunk: Buffer): Promise<void> {
-  // A destroyed body (the put failed) never emits 'drain' again: stop here instead of waiting forever.
-  if (body.destroyed) throw new Error('upload body closed');
-  // Respect backpressure: minio reads one part at a time, so the source is only read as fast as S3 accepts.
-  if (!body.write(chunk)) await once(body, 'drain');
-}
-
 /**
- * Uploads `source` to `key`, hashing as bytes pass. Objects smaller than one part go up in a single
- * PUT (minio would otherwise start a multipart upload for a stream of unknown length); larger ones
- * stream through a PassThrough into minio's multipart upload.
+ * Reads `source`, hashing as bytes pass. Up to one part is gathered first: a stream that ends before
+ * that comes back as `small` (its digest is known before anything is stored, so the caller puts it at
+ * its final key). A longer one goes up as a multipart upload, its parts sent while the next is read
+ * (`partsInFlight` at once, then the source waits: backpressure reaches the client).
  *
- * We pump by hand instead of `pipeline(source, hasher, putObject)` because minio pipes its body
- * without listening for the body's errors: a failing body would leave putObject pending forever.
- * So on any failure we *end* the body (minio completes a truncated object) and the caller removes it.
+ * Parts are copied into a few part-sized buffers reused for the whole upload (`partsInFlight` + 1):
+ * a fresh buffer per part cost more than the copy (page faults on new memory, and external memory
+ * that makes V8 collect garbage early), and a part in one buffer is resent whole if the client retries.
+ *
+ * On any failure (a part, the limit, the source) nothing is completed: the upload is aborted (best
+ * effort; a lifecycle rule for incomplete multipart uploads sweeps what an abort misses).
  */
 export async function hashingUpload(
-  client: Client,
-  bucket: string,
-  key: string,
+  target: MultipartTarget,
   source: Readable,
-  opts: { partSize: number; maxBytes?: number },
-): Promise<UploadResult> {
+  opts: { partSize: number; maxBytes?: number; partsInFlight?: number },
+): Promise<HashedUpload> {
+  const { partSize } = opts;
   const hash = createHash('sha256');
-  const head: Buffer[] = [];
+  const inFlightLimit = opts.partsInFlight ?? 2;
+  let head: Buffer[] | undefined = [];
   let headBytes = 0;
   let size = 0;
-  let body: PassThrough | undefined;
-  let put: Promise<unknown> | undefined;
-  let putError: unknown;
+  let upload: MultipartUpload | undefined;
+  let partNumber = 0;
+  const parts: Array<{ part: number; etag: string }> = [];
+  const inFlight: Array<Promise<void>> = [];
+  const free: Buffer[] = [];
+  let current: Buffer | undefined;
+  let filled = 0;
+  let partError: unknown;
+
+  async function send(): Promise<void> {
+    const buffer = current!;
+    const length = filled;
+    current = undefined;
+    filled = 0;
+    upload ??= await target.begin();
+    const part = ++partNumber;
+    inFlight.push(
+      upload.putPart(part, buffer.subarray(0, length)).then(
+        (etag) => {
+          parts.push({ part, etag });
+          free.push(buffer);
+        },
+        (err: unknown) => void (partError ??= err),
+      ),
+    );
+    if (inFlight.length >= inFlightLimit) await inFlight.shift();
+    if (partError !== undefined) throw partError;
+  }
+
+  async function take(chunk: Buffer): Promise<void> {
+    for (let offset = 0; offset < chunk.length;) {
+      current ??= free.pop() ?? Buffer.allocUnsafeSlow(partSize);
+      const copied = chunk.copy(current, filled, offset);
+      filled += copied;
+      offset += copied;
+      if (filled === partSize) await send();
+    }
+  }
 
   try {
     for await (const raw of source) {
+      if (partError !== undefined) throw partError;
       const chunk: Buffer = Buffer.isBuffer(raw) ? raw : Buffer.from(raw as string);
       size += chunk.length;
-      // Checked before the chunk is written, so S3 never holds more than maxBytes of it.
+      // Checked before the chunk is kept, so S3 never holds more than maxBytes of it.
       if (opts.maxBytes !== undefined && size > opts.maxBytes) throw tooLarge(opts.maxBytes);
       hash.update(chunk);
-      if (body) {
-        await write(body, chunk);
+      if (!head) {
+        await take(chunk);
         continue;
       }
       head.push(chunk);
       headBytes += chunk.length;
-      if (headBytes < opts.partSize) continue;
-      const stream = new PassThrough();
-      body = stream;
-      put = client.putObject(bucket, key, stream).catch((err: unknown) => {
-        putError = err;
-        // Wakes a write() waiting for 'drain' that would otherwise wait forever.
-        stream.destroy(err instanceof Error ? err : new Error(String(err)));
-      });
-      for (const c of head.splice(0)) await write(stream, c);
+      if (headBytes < partSize) continue;
+      const gathered = head;
+      head = undefined;
+      for (const c of gathered) await take(c);
     }
-    if (body) {
-      body.end();
-      await put;
-      if (putError) throw putError;
-    } else {
-      await client.putObject(bucket, key, Buffer.concat(head, headBytes), headBytes);
-    }
+    const digest = hash.digest('hex');
+    if (head) return { kind: 'small', digest, size, bytes: Buffer.concat(head, headBytes) };
+    if (filled > 0) await send();
+    await Promise.all(inFlight);
+    if (partError !== undefined) throw partError;
+    await upload!.complete(parts.sort((a, b) => a.part - b.part));
+    return { kind: 'multipart', digest, size };
   } catch (err) {
-    if (body && !putError) {
-      body.end();
-      await put;
-    }
-    // A put failure explains a closed body better than the write error it caused; a limit or a
-    // source failure (client went away) is the real cause otherwise.
-    throw putError !== undefined && !(err instanceof AppError) ? putError : err;
+    await Promise.all(inFlight);
+    if (upload) await upload.abort().catch(() => undefined);
+    // A part failure explains the upload's end better than what it caused; a limit or a source
+    // failure (the client went away) is the real cause otherwise.
+    throw partError !== undefined && !(err instanceof AppError) ? partError : err;
   }
-  return { digest: hash.digest('hex'), size };
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { testS3 } from '@usersync/devstack';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +54,30 @@ async function listKeys(bucket: string): Promise<string[]> {
   return keys.sort();
 }
 
+/**
+ * A TCP proxy in front of the test S3 that cuts every connection once `cutAfter` request bytes have
+ * passed through it (S3 going away in the middle of an upload).
+ */
+async function cuttingProxy(cutAfter: number): Promise<{ endpoint: string; close(): void }> {
+  const target = new URL(testS3().endpoint);
+  const sockets = new Set<Socket>();
+  let passed = 0;
+  const server = createServer((client) => {
+    const upstream = createConnection({ host: target.hostname, port: Number(target.port) });
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk: Buffer) => {
+      passed += chunk.length;
+      if (passed > cutAfter) for (const s of sockets) s.destroy();
+      else upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    for (const s of [client, upstream]) s.on('error', () => undefined).on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  return { endpoint: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe(createObjectStore.name, () => {
@@ -81,6 +106,38 @@ describe(createObjectStore.name, () => {
     expect(second).toEqual(first);
     // One content object, and no temporary upload left behind.
     expect(await listKeys(store.bucket)).toEqual([`sha256/${first.digest}`]);
+  });
+
+  it('streams a multipart object to one upload key, named by its digest key, once', async () => {
+    const store = await freshStore();
+    const bytes = randomBytes(20 * MiB);
+    const chunks = () =>
+      Readable.from(Array.from({ length: 320 }, (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536)));
+    const put = await store.putStream(chunks());
+    expect(put).toEqual({ digest: createHash('sha256').update(bytes).digest('hex'), size: 20 * MiB });
+    const keys = await listKeys(store.bucket);
+    // The bytes under upload/<uuid>, the digest key an empty object naming them: no copy of the bytes.
+    expect(keys).toEqual([expect.stringMatching(/^sha256\/[0-9a-f]{64}$/), expect.stringMatching(/^upload\//)]);
+    expect(keys[0]).toBe(`sha256/${put.digest}`);
+    expect(await store.stat(put.digest)).toEqual({ size: 20 * MiB });
+    expect(await drainHashing(await store.get(put.digest))).toEqual(put);
+    // The same bytes again: the second upload's object is dropped, the first one stays named.
+    const again = await store.putStream(chunks());
+    expect(again).toEqual(put);
+    expect(await listKeys(store.bucket)).toEqual(keys);
+  });
+
+  it('fails retryable when S3 goes away mid-upload, and names nothing', async () => {
+    const bucket = (await freshStore()).bucket;
+    const proxy = await cuttingProxy(20 * MiB);
+    try {
+      const store = createObjectStore({ ...testS3(), bucket, endpoint: proxy.endpoint });
+      const err = await store.putStream(generated(40 * MiB, 5).stream).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RetryableError);
+    } finally {
+      proxy.close();
+    }
+    expect((await listKeys(bucket)).filter((k) => k.startsWith('sha256/'))).toEqual([]);
   });
 
   it('rejects content over maxBytes as too_large and keeps nothing of it', async () => {

@@ -1,14 +1,19 @@
 /**
- * Content-addressed object store on the minio client (S3, MinIO, s3rver in tests). Objects live at
- * `sha256/<digest>`, so storing the same file twice keeps one object and a digest names its bytes.
+ * Content-addressed object store on the minio client (S3, MinIO, s3rver in tests). A digest names its
+ * bytes through the key `sha256/<digest>`: an object smaller than one part is stored there itself; a
+ * larger one is streamed (multipart) to `upload/<uuid>` while it is hashed, and `sha256/<digest>` is
+ * then an empty object whose metadata names that key and its size. So the bytes go to S3 once: no
+ * server-side copy from a temporary key (which costs the store a second full write). Storing the same
+ * file twice keeps one object; readers go through the digest key either way.
  */
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { Client, CopyDestinationOptions, CopySourceOptions } from 'minio';
-import { RetryableError, ValidationError } from '../errors.js';
+import { Client } from 'minio';
+import { NotFoundError, RetryableError, ValidationError } from '../errors.js';
 import { MetricLabels, MetricNames } from '../metrics/telemetry-names.js';
 import { counter, histogram } from '../metrics/registry.js';
 import { hashingUpload, type UploadResult } from './hashing-upload.js';
+import { s3Multipart } from './s3-multipart.js';
 import { ObjectStoreCodes, isMissingObject, toStoreError } from './store-errors.js';
 
 export interface ObjectStoreOptions {
@@ -18,7 +23,7 @@ export interface ObjectStoreOptions {
   secretKey: string;
   bucket: string;
   region: string;
-  /** Multipart part size; memory per upload is a small multiple of it. Default 8 MiB (S3 minimum 5 MiB; 10,000 parts → 80 GB max). */
+  /** Multipart part size; memory per upload is a small multiple of it. Default 8 MiB (S3 minimum 5 MiB; 10,000 parts → 80 GB max); two parts are sent at once. */
   partSize?: number;
 }
 
@@ -39,6 +44,10 @@ export interface ObjectStore {
 
 const DIGEST = /^[0-9a-f]{64}$/;
 const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/** Metadata of a digest key that points at the object holding the bytes (minio strips `x-amz-meta-`). */
+const TARGET_META = 'usersync-object';
+const SIZE_META = 'usersync-size';
+const UPLOAD_KEY = /^upload\/[0-9a-f-]{36}$/;
 
 /** The key of a digest's object. */
 export function objectKey(digest: string): string {
@@ -64,6 +73,9 @@ export function createObjectStore(opts: ObjectStoreOptions): ObjectStore {
     // length is unknown, and buffers a whole part in memory.
     partSize,
   });
+  // Payloads go unsigned (`UNSIGNED-PAYLOAD`, as minio already does over https): over plain http minio
+  // would otherwise sha256 every part body, on top of the digest this store computes anyway.
+  client.enableSHA256 = false;
   const { bucket } = opts;
   const bytesWritten = counter(MetricNames.objectStoreBytesWritten, 'Bytes stored in the object store');
   const putDuration = histogram(MetricNames.objectStorePutDuration, 'Object store put duration', [
@@ -78,42 +90,50 @@ export function createObjectStore(opts: ObjectStoreOptions): ObjectStore {
     }
   }
 
-  async function stat(digest: string): Promise<{ size: number } | undefined> {
+  /** Where a digest's bytes are: its own key, or the upload key its (empty) digest object names. */
+  async function locate(digest: string): Promise<{ key: string; size: number } | undefined> {
     const key = objectKey(digest);
+    let info: Awaited<ReturnType<Client['statObject']>>;
     try {
-      const info = await client.statObject(bucket, key);
-      return { size: info.size };
+      info = await client.statObject(bucket, key);
     } catch (err) {
       if (isMissingObject(err)) return undefined;
       throw toStoreError(err, 'stat');
     }
+    const target = info.metaData[TARGET_META] as unknown;
+    if (typeof target !== 'string' || !UPLOAD_KEY.test(target)) return { key, size: info.size };
+    return { key: target, size: Number(info.metaData[SIZE_META]) };
+  }
+
+  async function stat(digest: string): Promise<{ size: number } | undefined> {
+    const found = await locate(digest);
+    return found && { size: found.size };
   }
 
   async function putStream(stream: Readable, putOpts: { maxBytes?: number } = {}): Promise<UploadResult> {
     const end = putDuration.startTimer();
-    // A unique temporary key: the digest is only known once the last byte has passed.
-    const tmpKey = `tmp/${randomUUID()}`;
+    // The key of the bytes if they need more than one part: the digest is only known at the end.
+    const uploadKey = `upload/${randomUUID()}`;
     try {
-      const result = await call('put', () => hashingUpload(client, bucket, tmpKey, stream, { partSize, ...putOpts }));
-      if (!(await stat(result.digest))) {
-        // Server-side copy (no bytes through this process). A racing upload of the same bytes
-        // copies identical content, so the race is harmless.
-        await call('copy', () =>
-          client.copyObject(
-            new CopySourceOptions({ Bucket: bucket, Object: tmpKey }),
-            new CopyDestinationOptions({ Bucket: bucket, Object: objectKey(result.digest) }),
-          ),
-        );
+      const target = s3Multipart(client, bucket, uploadKey, opts.region);
+      const read = await call('put', () => hashingUpload(target, stream, { partSize, ...putOpts }));
+      const { digest, size } = read;
+      if (read.kind === 'small') {
+        await call('put', () => client.putObject(bucket, objectKey(digest), read.bytes, size));
+      } else if (await stat(digest)) {
+        // The same bytes are stored already: keep those. Best effort; an orphan costs only space.
+        await client.removeObject(bucket, uploadKey).catch(() => undefined);
+      } else {
+        // A racing upload of the same bytes may point the digest at its own copy: both hold the bytes.
+        const meta = { [`x-amz-meta-${TARGET_META}`]: uploadKey, [`x-amz-meta-${SIZE_META}`]: String(size) };
+        await call('put', () => client.putObject(bucket, objectKey(digest), Buffer.alloc(0), 0, meta));
       }
-      bytesWritten.inc(result.size);
+      bytesWritten.inc(size);
       end({ outcome: 'ok' });
-      return result;
+      return { digest, size };
     } catch (err) {
       end({ outcome: 'error' });
       throw err;
-    } finally {
-      // Best effort: a temporary object left by a crash is swept by a bucket lifecycle rule on tmp/.
-      await client.removeObject(bucket, tmpKey).catch(() => undefined);
     }
   }
 
@@ -133,8 +153,9 @@ export function createObjectStore(opts: ObjectStoreOptions): ObjectStore {
     },
     putStream,
     async get(digest) {
-      const key = objectKey(digest);
-      return call('get', () => client.getObject(bucket, key));
+      const found = await call('get', () => locate(digest));
+      if (!found) throw new NotFoundError(ObjectStoreCodes.notFound, 'object not found');
+      return call('get', () => client.getObject(bucket, found.key));
     },
     stat,
     async exists(digest) {

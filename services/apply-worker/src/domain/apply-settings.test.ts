@@ -14,6 +14,8 @@ describe(applySettingsFrom.name, () => {
       profileSchema: defaultProfileSchema,
       // The guards over time are off until configured (issue 18).
       ...DEFAULT_TIME_GUARDS,
+      // No stable key: a returning blocked user is never held as a reused username (issue 18).
+      recycleStableKey: '',
     });
     expect(applySettingsFrom({ maxBlockPercent: 'x', updateAll: 'yes', maxBlocksDay: -1 })).toMatchObject({
       maxBlocksDay: null,

@@ -135,3 +135,21 @@ export function plannedHold(heldFor: Hold, planHold: Hold | undefined): Hold {
   const detail = heldFor.detail ? `${heldFor.detail}; the plan also ${planHold.detail}` : planHold.detail;
   return { reason: heldFor.reason, detail };
 }
+
+/**
+ * The hold for returning users whose stable key changed (store/reused-usernames.repository.ts): never bypassed
+ * by an approval, since applying would give the old person's account to someone else. The admin keeps those
+ * users back (approve in part without them), or corrects the feed when it is the same person.
+ */
+export function reusedUsernameHold(
+  stableKey: string,
+  reused: { count: number; listed: Array<{ username: string; stored: string; incoming: string }> },
+): Hold | undefined {
+  if (reused.count === 0) return undefined;
+  const named = reused.listed.map((r) => `${r.username} (${r.stored} → ${r.incoming})`).join(', ');
+  const more = reused.count > reused.listed.length ? ` and ${num(reused.count - reused.listed.length)} more` : '';
+  return {
+    reason: 'reused_username',
+    detail: `${users(reused.count)} came back with a different ${stableKey}, so the username now belongs to another person: ${named}${more}`,
+  };
+}

@@ -1,6 +1,7 @@
 /**
- * The baseline index against a plain model (a Map of username → key, a Set of users seen): same answers
- * for add, see, seeRecord and absent over random operations, and the COPY text parser reads escaped
+ * The baseline index against a plain model (a Map of username → key, a Set of users seen, a Set of usernames
+ * claimed by the run's duplicate check): same answers for add, see, seeRecord, claims and absent over random
+ * operations, and the COPY text parser reads escaped
  * usernames and rows split anywhere across chunks.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,12 @@ import { BaselineIndex, matchKeyOf, readBaselineCopy } from './baseline-index.js
 class Model {
   readonly keys = new Map<string, string | null>();
   readonly seen = new Set<string>();
+  readonly claimed = new Set<string>();
+  claim(username: string): boolean {
+    if (this.claimed.has(username)) return false;
+    this.claimed.add(username);
+    return true;
+  }
   add(username: string, desired: string | null, record: string | null): void {
     if (this.keys.has(username)) return;
     this.keys.set(username, desired === null || record === null ? null : desired.slice(0, 16) + record.slice(0, 16));
@@ -66,13 +73,36 @@ describe('baseline index', () => {
       const name = rand() < 0.9 ? names[Math.floor(rand() * names.length)]! : `stranger${n}`;
       const [desired, record] = digests.get(name) ?? [hex(rand, 64), hex(rand, 40)];
       const r = rand();
-      if (r < 0.3) expect(index.seeRecord(name, record)).toBe(model.seeRecord(name, record));
+      if (r < 0.1) expect(index.claims.add(name)).toBe(model.claim(name));
+      else if (r < 0.3) expect(index.seeRecord(name, record)).toBe(model.seeRecord(name, record));
       else if (r < 0.4) expect(index.seeRecord(name, hex(rand, 40))).toBe(model.seeRecord(name, hex(rand, 40)));
       else if (r < 0.7) expect(index.see(name, desired, record)).toBe(model.see(name, desired, record));
       else if (r < 0.8) expect(index.see(name, hex(rand, 64), record)).toBe(model.see(name, hex(rand, 64), record));
       else expect(index.see(name)).toBe(model.see(name));
     }
     expect([...index.absent()]).toEqual(model.absent());
+    expect(index.size).toBe(model.keys.size);
+    expect(() => index.add('late', null)).toThrow(/before any claim/);
+  });
+
+  it('claims each username once per run, in the baseline or not, without naming a user for the block', () => {
+    const index = new BaselineIndex();
+    index.add('kept', matchKeyOf('a'.repeat(64), 'b'.repeat(40)));
+    index.add('gone', null);
+    expect(index.claims.add('kept')).toBe(true);
+    expect(index.claims.add('kept')).toBe(false);
+    expect(index.claims.add('new-user')).toBe(true);
+    expect(index.claims.add('new-user')).toBe(false);
+    expect(index.claims.add('ñew')).toBe(true);
+    expect(index.claims.add('ñew')).toBe(false);
+    // A claimed name outside the baseline is no baseline user: never seen, never absent.
+    expect(index.see('new-user')).toBe(false);
+    expect(index.seeRecord('new-user', 'b'.repeat(40))).toBe(false);
+    expect(index.size).toBe(2);
+    // Claiming is the duplicate check only: whether the file named a user is see's business.
+    expect([...index.absent()]).toEqual(['kept', 'gone']);
+    expect(index.seeRecord('kept', 'b'.repeat(40))).toBe(true);
+    expect([...index.absent()]).toEqual(['gone']);
   });
 
   it('reads COPY text split across chunks anywhere, with escaped usernames and ineligible users', async () => {

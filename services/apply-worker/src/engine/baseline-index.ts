@@ -8,48 +8,81 @@
  * The SQL that produces its COPY text is store/baseline.repository.ts; `readBaselineCopy` parses it.
  * src/engine/baseline-index.test.ts checks it against a plain Map model.
  */
-import { UsernameSet } from '@usersync/control-file';
+import { NameTable, grown } from './name-table.js';
 
-const KEY_BYTES = 32;
-// Where each digest's 16 hex digits sit in a user's key (as the loading SQL and matchKeyOf build it).
+/** A match key's characters in the COPY text: 16 hex digits of each digest. */
+const KEY_CHARS = 32;
+/** Stored as bytes: 8 of each digest. */
+const KEY_BYTES = KEY_CHARS / 2;
 const DESIRED_HALF = 0;
 const RECORD_HALF = KEY_BYTES / 2;
 const ELIGIBLE = 1; // the user may be found unchanged
 const SEEN = 2; // the file named the user
+const CLAIMED = 4; // a record of this run had this username (the engine's duplicate check)
 
 /**
- * Per user a 128-bit match key: 16 hex digits of the stored desired-state digest and 16 of the raw
- * record's, so a changed record passes for unchanged with odds of 2^-128. Usernames sit in the engine's
- * UsernameSet (characters and hash table in typed arrays) and the keys as ASCII in one buffer beside it,
- * numbered alike, so the worker's heap cap (devstack SERVICES) holds for any directory size.
+ * Per user a 128-bit match key: the first 64 bits of the stored desired-state digest and 64 of the raw
+ * record's, so a changed record passes for unchanged with odds of 2^-128. Usernames sit in a NameTable
+ * (UTF-8 bytes and a table in typed arrays) and the keys as bytes in one array beside it, numbered alike,
+ * so the worker's heap cap (devstack SERVICES) holds for any directory size.
+ *
+ * The same table answers the engine's duplicate check for the run (`claims`, the control-file batch's
+ * `seen`): a username the baseline holds is marked, any other is added after the baseline's entries. So a
+ * run keeps one set of usernames, not the baseline's and the engine's (at 5M users each cost ~300 MB).
  */
 export class BaselineIndex {
-  private readonly names = new UsernameSet();
-  private keys = Buffer.alloc(KEY_BYTES * 1024);
+  private readonly names = new NameTable();
+  /** Entries below this are the baseline's users; later ones were first named by this run's records. */
+  private loaded = 0;
+  private keys = new Uint8Array(KEY_BYTES * 1024);
   private flags = new Uint8Array(1024);
 
   /** In-feed users at load time. */
   get size(): number {
-    return this.names.size;
+    return this.loaded;
   }
 
   /**
-   * Adds a user; `key` is the match key's bytes in `source` (start, end), or null when the user must be
-   * re-applied whatever the record holds.
+   * Adds a user while loading; `key` is the match key's 32 hex characters in `source` (start, start + 32),
+   * or null when the user must be re-applied whatever the record holds.
    */
   add(username: string, key: { source: Buffer; start: number } | null): void {
-    const i = this.names.size;
+    if (this.loaded !== this.names.size) throw new Error('baseline users are added before any claim');
     // Usernames are unique in the directory; a repeat would only add nothing.
-    if (!this.names.add(username)) return;
-    if (i === this.flags.length) this.grow();
+    const { entry, added } = this.names.claim(username);
+    if (!added) return;
+    this.loaded++;
+    this.room(entry);
     if (key === null) return;
-    this.flags[i] = ELIGIBLE;
-    key.source.copy(this.keys, KEY_BYTES * i, key.start, key.start + KEY_BYTES);
+    const at = KEY_BYTES * entry;
+    for (let b = 0; b < KEY_BYTES; b++) {
+      const hi = nibble(key.source[key.start + 2 * b]!);
+      const lo = nibble(key.source[key.start + 2 * b + 1]!);
+      // Not hex (never from the loading SQL): the user is simply not eligible.
+      if (hi < 0 || lo < 0) return;
+      this.keys[at + b] = (hi << 4) | lo;
+    }
+    this.flags[entry] = ELIGIBLE;
   }
+
+  /**
+   * The engine's duplicate check (a control-file `UsernameClaims`): `add(name)` is true for the first
+   * record of the run with that username, false for every later one.
+   */
+  readonly claims = {
+    add: (username: string): boolean => {
+      const { entry, added } = this.names.claim(username);
+      if (added) this.room(entry);
+      const flags = this.flags[entry]!;
+      if (flags & CLAIMED) return false;
+      this.flags[entry] = flags | CLAIMED;
+      return true;
+    },
+  };
 
   /** Marks the user as named by the file; true when the record changes nothing (digests as stored). */
   see(username: string, desiredDigest?: string, recordDigest?: string): boolean {
-    const i = this.names.indexOf(username);
+    const i = this.baselineEntry(username);
     if (i < 0) return false;
     const flags = this.flags[i]!;
     this.flags[i] = flags | SEEN;
@@ -65,32 +98,46 @@ export class BaselineIndex {
    * its user is decided then (an invalid record does not, under Haplo's blockInvalidRecords).
    */
   seeRecord(username: string, recordDigest: string): boolean {
-    const i = this.names.indexOf(username);
+    const i = this.baselineEntry(username);
     if (i < 0 || !(this.flags[i]! & ELIGIBLE) || !this.keyHalfIs(i, RECORD_HALF, recordDigest)) return false;
     this.flags[i]! |= SEEN;
     return true;
   }
 
+  /** The users the file did not name. */
+  *absent(): Generator<string> {
+    for (let i = 0; i < this.loaded; i++) if (!(this.flags[i]! & SEEN)) yield this.names.nameAt(i);
+  }
+
+  private baselineEntry(username: string): number {
+    const i = this.names.indexOf(username);
+    return i < this.loaded ? i : -1;
+  }
+
   /** Whether user `i`'s key half at `offset` holds the first 16 hex digits of `digest`. */
   private keyHalfIs(i: number, offset: number, digest: string): boolean {
     const at = KEY_BYTES * i + offset;
-    for (let c = 0; c < KEY_BYTES / 2; c++) if (this.keys[at + c] !== digest.charCodeAt(c)) return false;
+    for (let b = 0; b < KEY_BYTES / 2; b++) {
+      const hi = nibble(digest.charCodeAt(2 * b));
+      const lo = nibble(digest.charCodeAt(2 * b + 1));
+      if (hi < 0 || lo < 0 || this.keys[at + b] !== ((hi << 4) | lo)) return false;
+    }
     return true;
   }
 
-  /** The users the file did not name. */
-  *absent(): Generator<string> {
-    for (let i = 0; i < this.names.size; i++) if (!(this.flags[i]! & SEEN)) yield this.names.nameAt(i);
+  /** Room for entry `entry`'s flags (and, while loading, its key). */
+  private room(entry: number): void {
+    if (entry >= this.flags.length) this.flags = grown(this.flags, entry + 1);
+    if (entry === this.loaded - 1 && KEY_BYTES * this.loaded > this.keys.length)
+      this.keys = grown(this.keys, KEY_BYTES * this.loaded);
   }
+}
 
-  private grow(): void {
-    const keys = Buffer.alloc(this.keys.length * 2);
-    this.keys.copy(keys);
-    this.keys = keys;
-    const flags = new Uint8Array(this.flags.length * 2);
-    flags.set(this.flags);
-    this.flags = flags;
-  }
+/** A hex digit's value (either case), or -1. */
+function nibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  const lower = code | 0x20;
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
 }
 
 /** The match key of a record as BaselineIndex.add takes it: 16 hex digits of each digest, as the loading SQL. */
@@ -116,7 +163,7 @@ export async function readBaselineCopy(chunks: AsyncIterable<Buffer>): Promise<B
       // Decoding from the buffer gives each username its own string (a slice of a chunk's string would
       // keep the whole chunk alive). COPY escapes a tab, newline or backslash inside a username.
       const username = unescapeCopy(buf.toString('utf8', start, tab));
-      index.add(username, nl - tab - 1 === KEY_BYTES ? { source: buf, start: tab + 1 } : null);
+      index.add(username, nl - tab - 1 === KEY_CHARS ? { source: buf, start: tab + 1 } : null);
       start = nl + 1;
     }
     rest = buf.subarray(start);

@@ -18,6 +18,15 @@ function createdChanges(r: FeedRow): string {
   )},${after('profile', r.profileJson!)},${after('tags', r.tagsJson!)},${after('title', text(r.title))}]`;
 }
 
+/** What a direct first import tells the transform stage. */
+export interface DirectCreates {
+  runId: number;
+  /** The next user id to give; advanced by the stage. */
+  nextId: number;
+  /** Write the stored plan's rows too; false when the approved preview's rows stay (direct-import.ts). */
+  storePlan: boolean;
+}
+
 /** The COPY rows of a chunk's creates, encoded as the records come (no row object outlives its record). */
 export class EncodedCreates {
   readonly users = new CopyRows();
@@ -27,7 +36,11 @@ export class EncodedCreates {
   readonly stored = new CopyRows();
   readonly plan = new CopyRows();
 
-  constructor(private readonly runId: number) {}
+  /** `storePlan`: encode the stored plan's rows (runs.run_plan) too; without it `stored` stays empty. */
+  constructor(
+    private readonly runId: number,
+    private readonly storePlan = true,
+  ) {}
 
   /** Encodes the valid row `r` as the create of user `id`. */
   add(r: FeedRow, id: number): void {
@@ -40,7 +53,7 @@ export class EncodedCreates {
     for (const code of JSON.parse(r.groupsJson!) as string[]) this.memberships.add(`${id}\t${field(code)}\tsync\n`);
     this.history.add(`${runId}\t${id}\tcreate\t\\N\n`); // the change list is the stored plan's (migration 003)
     this.records.add(`${id}\t${runId}\t${jsonField(r.recordJson)}\t${r.recordDigest}\n`);
-    this.stored.add(`${runId}\t${username}\tcreate\t${jsonField(createdChanges(r))}\n`);
+    if (this.storePlan) this.stored.add(`${runId}\t${username}\tcreate\t${jsonField(createdChanges(r))}\n`);
     this.plan.add(`${username}\t${r.rec}\t${id}\tcreate\t${field(r.digest)}\n`);
   }
 }

@@ -49,3 +49,60 @@ export async function directoryIsEmpty(client: pg.ClientBase): Promise<boolean> 
   );
   return rows[0]!.empty;
 }
+
+/** The directory tables a direct first import fills. */
+const LOADED_TABLES = ['user', 'membership', 'history', 'last_record'];
+
+/**
+ * Index definitions taken off the loaded tables, to be built again after the load: every index but the
+ * primary keys (their keys arrive in order: ids are counted up), unique constraints included.
+ */
+export interface LoadIndexes {
+  indexes: string[];
+  constraints: Array<{ table: string; name: string; definition: string }>;
+}
+
+/**
+ * Drops the secondary indexes and unique constraints of the tables a direct first import fills, so the
+ * load maintains none of them row by row: into an empty directory, building each once afterwards (a
+ * sort) is far cheaper, and at a few million users random inserts into indexes larger than PostgreSQL's
+ * buffers made the load superlinear (bench/README.md). Read from the catalogue, so an index a later
+ * migration adds is handled too. Inside the run's transaction: a rollback brings them all back, and until
+ * the commit readers of these tables wait (the directory is empty until then anyway).
+ */
+export async function dropLoadIndexes(client: pg.ClientBase): Promise<LoadIndexes> {
+  const { rows: constraints } = await client.query<{ table: string; name: string; definition: string }>(
+    `SELECT t.relname AS table, c.conname AS name, pg_get_constraintdef(c.oid) AS definition
+     FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
+     WHERE n.nspname = 'directory' AND t.relname = ANY($1) AND c.contype = 'u'
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = c.conindid)
+     ORDER BY t.relname, c.conname`,
+    [LOADED_TABLES],
+  );
+  const { rows: indexes } = await client.query<{ name: string; definition: string }>(
+    `SELECT quote_ident(ic.relname) AS name, pg_get_indexdef(i.indexrelid) AS definition
+     FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+     JOIN pg_namespace n ON n.oid = t.relnamespace
+     WHERE n.nspname = 'directory' AND t.relname = ANY($1) AND NOT i.indisprimary
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+     ORDER BY ic.relname`,
+    [LOADED_TABLES],
+  );
+  for (const c of constraints)
+    await client.query(`ALTER TABLE directory.${quoteIdent(c.table)} DROP CONSTRAINT ${quoteIdent(c.name)}`);
+  for (const i of indexes) await client.query(`DROP INDEX directory.${i.name}`);
+  return { indexes: indexes.map((i) => i.definition), constraints };
+}
+
+/** Builds what dropLoadIndexes dropped, with room to sort in memory. */
+export async function buildLoadIndexes(client: pg.ClientBase, dropped: LoadIndexes): Promise<void> {
+  await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+  for (const c of dropped.constraints) {
+    await client.query(
+      `ALTER TABLE directory.${quoteIdent(c.table)} ADD CONSTRAINT ${quoteIdent(c.name)} ${c.definition}`,
+    );
+  }
+  for (const definition of dropped.indexes) await client.query(definition);
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { describePlannedBlocks, replaceRunPlanFrom, type ActionCountsRow } from '@usersync/run-state';
+import { describePlannedBlocks, replaceRunPlanFrom, type ActionCountsRow, type RunSource } from '@usersync/run-state';
 
 /** What the planner found. */
 export interface PlanSummary {
@@ -24,6 +24,8 @@ export interface PlanSummary {
 export interface PlanOptions {
   /** Force update: a user whose state is unchanged is updated all the same. */
   updateAll: boolean;
+  /** The run's source: only its users are planned (see foreignRecords for records naming another's). */
+  source: RunSource;
 }
 
 /** What the transform stage learned from the baseline. */
@@ -85,16 +87,34 @@ export async function buildPlan(
            WHEN u.active THEN 'update'
            ELSE 'reactivate'
          END AS action) AS c
-     WHERE f.valid
+     WHERE f.valid AND (u.id IS NULL OR u.source = $2)
      UNION ALL
      SELECT u.username, NULL, u.id, 'block', NULL, u.desired_digest,
        json_build_array(json_build_object('field', 'active', 'before', u.active, 'after', false),
                         json_build_object('field', 'inFeed', 'before', true, 'after', false))
      FROM feed_absent a JOIN directory."user" u ON u.username = a.username
      WHERE u.managed AND u.in_feed`,
-    [opts.updateAll],
+    [opts.updateAll, opts.source],
   );
   return summarizePlan(client, baseline);
+}
+
+/** Valid records of the feed that name a user of another source: errors of those records (none is planned). */
+export interface ForeignRecords {
+  count: number;
+  /** The first of them, by record order: username and owning source. */
+  sample: { username: string; source: RunSource }[];
+}
+
+/** Finds the feed's records whose user belongs to another source than the run's (buildPlan left them out). */
+export async function foreignRecords(client: pg.ClientBase, source: RunSource, limit: number): Promise<ForeignRecords> {
+  const { rows } = await client.query<{ username: string; source: RunSource; total: number }>(
+    `SELECT f.username, u.source, (count(*) OVER ())::int AS total
+     FROM feed f JOIN directory."user" u ON u.username = f.username
+     WHERE f.valid AND u.source <> $1 ORDER BY f.rec LIMIT $2`,
+    [source, limit],
+  );
+  return { count: rows[0]?.total ?? 0, sample: rows.map((r) => ({ username: r.username, source: r.source })) };
 }
 
 /** Creates the temp table `plan` (username, rec, user_id, action, new_digest, old_digest, changes). */

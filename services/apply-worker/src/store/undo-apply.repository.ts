@@ -44,7 +44,9 @@ export async function applyUndoPlan(
        error = coalesce((p.prior ->> 'error')::boolean, u.error),
        desired_digest = CASE WHEN p.prior IS NULL THEN NULL ELSE p.prior ->> 'desiredDigest' END,
        last_run_id = CASE WHEN p.prior IS NULL THEN $1 ELSE (p.prior ->> 'lastRunId')::bigint END,
-       updated_at = coalesce((p.prior ->> 'updatedAt')::timestamptz, now())
+       updated_at = coalesce((p.prior ->> 'updatedAt')::timestamptz, now()),
+       blocked_at = CASE WHEN p.prior::jsonb ? 'blockedAt' THEN (p.prior ->> 'blockedAt')::timestamptz
+                         WHEN (p.target ->> 'active')::boolean THEN NULL ELSE u.blocked_at END
      FROM undo_plan p WHERE p.action <> 'delete' AND u.id = p.user_id`,
     [runId],
   );

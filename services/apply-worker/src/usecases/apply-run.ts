@@ -123,7 +123,8 @@ async function applyRun(
   const strategy = chooseStrategy({
     directoryEmpty: run.baseline.size === 0 && (await directoryIsEmpty(client)),
     hasUsernameRule: run.controlFile.hasUsernameRule,
-    directCreatesEnabled: deps.directCreates !== false,
+    // Direct creates write file users (the COPY leaves `source` at its default): a SCIM run is planned.
+    directCreatesEnabled: deps.directCreates !== false && input.run.source === 'file',
     planOnly,
     previewFoundStale: how.previewFoundStale,
     partialApproval: isPartial(input.run.approvedScope),

@@ -6,11 +6,20 @@
  * applies the changes in its scope and opens a held follow-up run for the rest, in the same transaction.
  */
 import type pg from 'pg';
-import { approvalOf, holdDecision, plannedHold } from '../domain/hold-policy.js';
-import { CHANGE_ACTIONS, isPartial, openRemainderRun, type ApprovalScope, type RunRow } from '@usersync/run-state';
-import { noteLine } from '../domain/log-lines.js';
+import { approvalOf, holdDecision, plannedHold, reusedUsernameHold } from '../domain/hold-policy.js';
+import { findReusedUsernames } from '../store/reused-usernames.repository.js';
+import {
+  CHANGE_ACTIONS,
+  isPartial,
+  openRemainderRun,
+  type ApprovalScope,
+  type RunRow,
+  type RunSource,
+} from '@usersync/run-state';
+import { errorLine, noteLine } from '../domain/log-lines.js';
 import {
   buildPlan,
+  foreignRecords,
   keepBackOutsideScope,
   storePlan,
   summarizePlan,
@@ -26,6 +35,7 @@ import {
   type ApplyDeps,
   type PreparedRun,
   type RunContext,
+  type Transformed,
 } from './run-skeleton.js';
 import { publishPlanRequested } from './run-events.js';
 import { timeFacts } from './time-facts.js';
@@ -41,7 +51,12 @@ export async function plannedApply(
   const { input, settings } = run;
   const transformed = await transformRun(client, deps, run, ctx);
   const { stats } = transformed;
-  const plan = await buildPlan(client, settings, { inFeed: run.baseline.size, unchanged: stats.unchanged });
+  const plan = await buildPlan(
+    client,
+    { updateAll: settings.updateAll, source: input.run.source },
+    { inFeed: run.baseline.size, unchanged: stats.unchanged },
+  );
+  await reportForeignRecords(client, input.run.source, transformed);
   run.lap('plan');
   await ctx.checkpoint();
 
@@ -52,7 +67,13 @@ export async function plannedApply(
     blocks: plan.counts.blocked,
     time: await timeFacts(client, settings, deps.now?.() ?? new Date()),
   };
-  const planHold = holdDecision(facts, settings, approvalOf(input.run, input.previewDigest), plan.digest);
+  const checked = holdDecision(facts, settings, approvalOf(input.run, input.previewDigest), plan.digest);
+  // A reused username holds even an approved run: applying would give the old account to another person.
+  const reused = reusedUsernameHold(
+    settings.recycleStableKey,
+    await findReusedUsernames(client, settings.recycleStableKey, input.run.approvedScope),
+  );
+  const planHold = reused ? plannedHold(reused, checked) : checked;
   if (opts.planOnly || planHold) {
     await storePlan(client, input.run.id);
     run.lap('storePlan');
@@ -69,7 +90,7 @@ export async function plannedApply(
   await storePlan(client, input.run.id);
   run.lap('storePlan');
   ctx.progress.begin('apply', 'records', stats.records);
-  await applyPlan(client, input.run.id, settings.managedGroups, ctx.checkpoint);
+  await applyPlan(client, input.run, settings.managedGroups, ctx.checkpoint);
   await verifyApplied(client, input.run.id, applied.counts);
   run.lap('apply');
   const result = resultOf(transformed, applied);
@@ -77,6 +98,28 @@ export async function plannedApply(
   const outcome = await completeRun(client, deps, run, ctx, result);
   if (keptBack > 0) await openFollowUp(client, input.run, keptBack, ctx);
   return outcome;
+}
+
+/** Most ERROR lines one run writes for records that name another source's users (the count is exact). */
+const FOREIGN_LINES = 1000;
+
+/**
+ * A record naming a user of another source is an error of that record: the user is left as it is (each user
+ * belongs to one source), the run's errors count it, and its log names the user and the owning source.
+ */
+async function reportForeignRecords(client: pg.PoolClient, source: RunSource, t: Transformed): Promise<void> {
+  const foreign = await foreignRecords(client, source, FOREIGN_LINES);
+  if (foreign.count === 0) return;
+  for (const { username, source: owner } of foreign.sample) {
+    t.preamble.push(
+      errorLine(`User ${username} belongs to the ${owner} source; this ${source} run leaves them unchanged`, username),
+    );
+  }
+  if (foreign.count > foreign.sample.length) {
+    const more = (foreign.count - foreign.sample.length).toLocaleString('en-US');
+    t.preamble.push(errorLine(`${more} more records name users of another source and were left out`, null));
+  }
+  t.stats.failedRecords += foreign.count;
 }
 
 /** Fails the run (the transaction rolls back) when the directory does not show what the plan counted. */

@@ -16,6 +16,7 @@ import {
   type ActionCountsRow,
   type RunForApply,
   type RunLogLine,
+  type RunRow,
 } from '@usersync/run-state';
 import { applySettingsFrom, type ApplySettings } from '../domain/apply-settings.js';
 import { transformFingerprint } from '../domain/transform-fingerprint.js';
@@ -118,20 +119,31 @@ export async function prepareRun(
   ctx: RunContext,
 ): Promise<PreparedRun> {
   await client.query(`SET LOCAL work_mem = '64MB'`);
-  const settings = applySettingsFrom(input.config);
+  const settings = settingsForSource(applySettingsFrom(input.config), input.run);
   const { controlFile, digest } = await loadControlFile(deps.objects, input.files, settings.profileSchema);
   await createFeedTables(client);
   const lap = lapTimer(ctx.timings);
   // Bytes read of the data files' known sizes: an exact total before any record is read.
   ctx.progress.begin('transform', 'bytes', dataFileBytes(input.files, controlFile.fileNames));
-  const baseline = await loadBaseline(client, settings.updateAll);
+  const baseline = await loadBaseline(client, input.run.source, settings.updateAll);
   // Records unchanged since the last completed run need no transform when nothing else that shapes a
   // desired state changed either (same fingerprint); force update re-applies everyone anyway.
   const fingerprint = transformFingerprint(digest, settings);
   const skipUnchanged =
-    deps.skipUnchanged !== false && !settings.updateAll && (await lastTransformFingerprint(client)) === fingerprint;
+    deps.skipUnchanged !== false &&
+    !settings.updateAll &&
+    (await lastTransformFingerprint(client, input.run.source)) === fingerprint;
   lap('baseline');
   return { input, settings, controlFile, baseline, fingerprint, skipUnchanged, lap };
+}
+
+/**
+ * The settings a run of its source applies: a file run manages the configured groups; a SCIM run manages
+ * the SCIM groups its batcher listed (runs.run.source_groups), so neither source's memberships touch the
+ * other's groups.
+ */
+function settingsForSource(settings: ApplySettings, run: RunRow): ApplySettings {
+  return run.source === 'file' ? settings : { ...settings, managedGroups: run.sourceGroups };
 }
 
 /** What the transform stage left: its counts and the run-level log lines after START. */
@@ -240,7 +252,7 @@ export async function completeRun(
     errorCount,
   });
   // Every in-feed user without the error flag now has the desired state this fingerprint gives its last record.
-  await saveTransformFingerprint(client, run.fingerprint, ctx.runId);
+  await saveTransformFingerprint(client, run.input.run.source, run.fingerprint, ctx.runId);
   await publishApplied(client, ctx.runId, counts, errorCount, deps.userEventCap, ctx.log);
   run.lap('events');
   return 'complete';

@@ -28,7 +28,7 @@ import {
 } from '../store/feed.repository.js';
 import { CopyRows } from '../engine/copy-writer.js';
 import type { BaselineIndex } from '../engine/baseline-index.js';
-import { EncodedCreates } from '../engine/create-rows.js';
+import { EncodedCreates, type DirectCreates } from '../engine/create-rows.js';
 import { copyCreates } from '../store/direct-create.repository.js';
 
 /** Counts of the transform stage. */
@@ -63,7 +63,7 @@ export interface FeedRules {
    * The directory is empty, so every valid record is a create: write creates straight into the
    * directory for this run (direct-create.repository.ts) instead of into the feed.
    */
-  directCreatesFor?: { runId: number; /** The next user id to give; advanced by the stage. */ nextId: number };
+  directCreatesFor?: DirectCreates;
   /**
    * The directory's digests were verified under this run's transform fingerprint (sync_state): a record
    * whose raw digest is its user's stored one is not transformed, as its desired state is the stored one.
@@ -107,7 +107,7 @@ class Chunk implements FeedSink {
   size = 0;
 
   constructor(private readonly direct: FeedRules['directCreatesFor']) {
-    this.creates = direct ? new EncodedCreates(direct.runId) : undefined;
+    this.creates = direct ? new EncodedCreates(direct.runId, direct.storePlan) : undefined;
   }
 
   row(r: FeedRow): void {
@@ -164,7 +164,7 @@ export async function transformIntoFeed(
         return { unchanged: baseline.seeRecord(username, recordSha1), recordJson, recordSha1 };
       }
     : undefined;
-  for await (const outcomes of batch.recordBatches(files, unchanged)) {
+  for await (const outcomes of batch.recordBatches(files, unchanged, baseline.claims)) {
     for (const outcome of outcomes) {
       stats.records++;
       addOutcome(outcome, rules, chunk, stats);

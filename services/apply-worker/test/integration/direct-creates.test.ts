@@ -63,8 +63,22 @@ async function stateOf(h: Harness, runId: number) {
   };
 }
 
+/** The directory tables' indexes and constraints as the catalogue has them (name and definition). */
+async function directoryIndexes(h: Harness): Promise<string[]> {
+  const { rows } = await h.pool.query<{ d: string }>(
+    `SELECT c.relname || ': ' || pg_get_indexdef(i.indexrelid) ||
+            coalesce(' [' || (SELECT conname || ' ' || pg_get_constraintdef(k.oid) FROM pg_constraint k
+                              WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid) || ']', '') AS d
+     FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'directory' ORDER BY 1`,
+  );
+  return rows.map((r) => r.d);
+}
+
 describe('direct creates (first import into an empty directory)', () => {
   it('leave what the planned path leaves, and the next run plans on top of them the same way', async () => {
+    const indexesBefore = await directoryIndexes(direct);
+    expect(indexesBefore.some((d) => d.includes('UNIQUE (username)'))).toBe(true);
     const first: object[] = people(40, (n) => (n % 7 === 0 ? { GROUP: 'students' } : {}));
     first[5] = person(5, { EMAIL: '' }); // incomplete: never created
     first[9] = person(9, { GROUP: 'admins' }); // unknown group: ERROR line, created without it, flagged
@@ -74,6 +88,12 @@ describe('direct creates (first import into an empty directory)', () => {
     expect(a!.outcome).toBe('complete');
     expect(a!.run.counts).toMatchObject({ created: 39, errors: 3 });
     expect(a).toEqual(b);
+    // The load dropped the secondary indexes and the unique constraints and built them again, as they were.
+    expect(await directoryIndexes(direct)).toEqual(indexesBefore);
+    expect(await directoryIndexes(direct)).toEqual(await directoryIndexes(planned));
+    await expect(
+      direct.pool.query(`INSERT INTO directory."user" (username) SELECT username FROM directory."user" LIMIT 1`),
+    ).rejects.toThrow(/duplicate key/);
 
     const second = people(36, (n) => (n % 10 === 3 ? { FIRST: `Renamed${n}` } : {}));
     const [c, d] = await applyBoth(second);
@@ -100,9 +120,15 @@ describe('direct creates (first import into an empty directory)', () => {
       expect(plan.rows[0].n).toBe(10);
       expect((await runRow(h.pool, runId)).hold_detail).toContain('directory changed since preview');
       expect(await readRunProgress(h.pool, runId)).toMatchObject({ phase: 'held', processed: 10 });
+      const storedPlan = () =>
+        h.pool.query('SELECT username, action, changes::text FROM runs.run_plan WHERE run_id = $1 ORDER BY 1', [runId]);
+      const preview = (await storedPlan()).rows;
       await approve(h.pool, runId);
       expect(await processRun(deps, runId)).toBe('complete');
       expect(Object.keys(await directorySnapshot(h.pool))).toHaveLength(10);
+      // The approved preview's stored plan stays as it was: the import wrote no second copy of it.
+      expect((await storedPlan()).rows).toEqual(preview);
+      expect(preview.map((r) => r.action)).toEqual(Array(10).fill('create'));
     } finally {
       await h.close();
     }

@@ -33,6 +33,7 @@ export const IngestCodes = {
   planPending: 'RUN_PLAN_PENDING',
   partialNeedsPlan: 'RUN_PARTIAL_NEEDS_PLAN',
   badBundle: 'INGEST_BAD_BUNDLE',
+  bodyIncomplete: 'INGEST_BODY_INCOMPLETE',
 } as const;
 
 /** 400 body for a name the run's control file does not list. */

@@ -16,7 +16,8 @@ export type AuditAction =
   | 'force_cancel'
   | 'supersede'
   | 'update_config'
-  | 'upload_control_file';
+  | 'upload_control_file'
+  | 'scim_batch';
 
 /** Appends one audit row inside the caller's transaction. */
 export async function recordAudit(

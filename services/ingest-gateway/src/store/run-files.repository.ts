@@ -70,3 +70,23 @@ export async function putRunFile(db: Queryable, file: Omit<RunFileRow, 'uploaded
   );
   return mapFile(rows[0]);
 }
+
+/**
+ * The file `name` a OneRoster delta is merged onto: that of the newest file run that was applied, is held
+ * for an admin, or was superseded by a newer upload while held (usecases/check-bundle.ts); undefined when
+ * none has it. A run an admin cancelled is never a base.
+ */
+export async function findDeltaBase(
+  db: Queryable,
+  name: string,
+): Promise<{ runId: number; digest: string } | undefined> {
+  const { rows } = await db.query<{ run_id: string; digest: string }>(
+    `SELECT f.run_id, f.digest FROM runs.run_file f JOIN runs.run r ON r.id = f.run_id
+     WHERE f.name = $1 AND r.source = 'file'
+       AND (r.status IN ('complete', 'held') OR (r.status = 'cancelled' AND EXISTS (
+         SELECT 1 FROM runs.run_audit a WHERE a.run_id = r.id AND a.action = 'supersede')))
+     ORDER BY r.id DESC LIMIT 1`,
+    [name],
+  );
+  return rows[0] ? { runId: Number(rows[0].run_id), digest: rows[0].digest } : undefined;
+}

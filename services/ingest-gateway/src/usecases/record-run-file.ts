@@ -4,7 +4,7 @@
  * ready, and is audited, the same way whoever completes it.
  */
 import type { PoolClient } from 'pg';
-import { transitionRun, type StoredActor } from '@usersync/run-state';
+import { transitionRun, type RunSource, type StoredActor } from '@usersync/run-state';
 import type { ControlFile } from '@usersync/control-file';
 import { recordAudit } from '../store/audit.repository.js';
 import { insertControlFile, type ControlFileRow } from '../store/control-files.repository.js';
@@ -77,6 +77,8 @@ export async function recordCurrentControlFile(
     via: 'api' | 'portal';
     /** The open run that takes this control file's expected names, if any. */
     runId?: number;
+    /** Whose control file it is (default the file feed's). */
+    source?: RunSource;
   },
 ): Promise<ControlFileRow> {
   const row = await insertControlFile(client, {
@@ -88,6 +90,7 @@ export async function recordCurrentControlFile(
     uploadedBy: input.actor,
     reason: input.reason,
     via: input.via,
+    source: input.source ?? 'file',
   });
   if (input.runId !== undefined) await setExpectedFiles(client, input.runId, input.expectedFiles);
   return row;

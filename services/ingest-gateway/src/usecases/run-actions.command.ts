@@ -88,6 +88,14 @@ export function createRunActions(pool: Pool) {
               `Run ${runId} is ${source.status}: only a complete or failed run can be re-applied.`,
             );
           }
+          if (source.source !== 'file') {
+            // A SCIM run's files are a snapshot of the SCIM source at the time; its current state is what
+            // the next SCIM run applies, so an old snapshot is never re-applied over it.
+            throw new ConflictError(
+              'RUN_BAD_STATE',
+              `Run ${runId} is a run of the ${source.source} source: only file runs can be re-applied.`,
+            );
+          }
           const open = await lockOpenRun(client);
           if (open) throw anotherRunOpen(open, runId);
           const copy = await insertRun(client, {

@@ -54,6 +54,11 @@ export interface UploadInput {
   actor: StoredActor;
 }
 
+/** A file stored and checked but not yet recorded: `commit()` records it in its run. */
+export interface StagedUpload {
+  commit(): Promise<UploadOutcome>;
+}
+
 export interface UploadOutcome {
   file: RunFileRow;
   run: RunRow;
@@ -157,8 +162,11 @@ export function createRunUploader(deps: UploadDeps) {
     return { file, run: await getRun(client, run.id), reused: false };
   }
 
-  /** Uploads one file into the open run (creating or superseding as Haplo's rules and the config say). */
-  async function upload(input: UploadInput): Promise<UploadOutcome> {
+  /**
+   * Stores and checks one file for the open run without recording it: the HTTP route commits only once the
+   * whole multipart request parsed cleanly, so a request refused after its file part records nothing.
+   */
+  async function stage(input: UploadInput): Promise<StagedUpload> {
     assertUploadName(input.name);
     await deps.checkDependencies();
     await withDatabase(() => precheck(input.name));
@@ -170,25 +178,42 @@ export function createRunUploader(deps: UploadDeps) {
       control = checkControlFile(bytes, config);
       stored = await deps.objects.putStream(Readable.from([bytes]));
     } else {
-      stored = await deps.objects.putStream(input.content, { maxBytes: deps.maxBytes });
-      await checkUploadedBundle(deps, input.name, stored.digest);
+      const checked = await checkUploadedBundle(
+        deps,
+        input.name,
+        await deps.objects.putStream(input.content, { maxBytes: deps.maxBytes }),
+      );
+      stored = checked;
+      // A OneRoster delta is recorded merged onto its base; the filename says so wherever it is shown.
+      if (checked.merged)
+        input = { ...input, filename: `${input.filename} (delta applied to run ${checked.merged.baseRunId})` };
     }
-    // NATS may have gone while the bytes streamed: check again before anything is recorded.
-    await deps.checkDependencies();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await withDatabase(() =>
-          withTransaction(deps.pool, (client) => record(client, input, stored, control, config.supersedeHeldRuns)),
-        );
-      } catch (err) {
-        // Two first uploads raced to open a run: the loser retries once and lands in the winner's run.
-        if (attempt === 0 && isUniqueViolation(err, 'run_one_open_idx')) continue;
-        throw err;
-      }
-    }
+    const staged = input;
+    return {
+      async commit() {
+        // NATS may have gone while the bytes streamed: check again before anything is recorded.
+        await deps.checkDependencies();
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await withDatabase(() =>
+              withTransaction(deps.pool, (client) => record(client, staged, stored, control, config.supersedeHeldRuns)),
+            );
+          } catch (err) {
+            // Two first uploads raced to open a run: the loser retries once and lands in the winner's run.
+            if (attempt === 0 && isUniqueViolation(err, 'run_one_open_idx')) continue;
+            throw err;
+          }
+        }
+      },
+    };
   }
 
-  return { upload, precheck };
+  /** Uploads one file into the open run (creating or superseding as Haplo's rules and the config say). */
+  async function upload(input: UploadInput): Promise<UploadOutcome> {
+    return (await stage(input)).commit();
+  }
+
+  return { upload, stage, precheck };
 }
 
 export type RunUploader = ReturnType<typeof createRunUploader>;

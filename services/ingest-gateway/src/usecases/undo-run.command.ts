@@ -55,8 +55,9 @@ export async function undoRun(pool: Pool, req: UndoRequest): Promise<RunRow> {
   try {
     return await withDatabase(() =>
       withTransaction(pool, async (client) => {
-        const open = await lockOpenRun(client);
+        // The undo is a run of the undone run's source: that source's open run is the one that matters.
         const target = await getRun(client, req.runId);
+        const open = await lockOpenRun(client, target.source);
         if (target.status !== 'complete') {
           throw refuse(`Run ${target.id} is ${target.status}: only a complete run can be undone.`);
         }
@@ -104,7 +105,7 @@ export async function undoRun(pool: Pool, req: UndoRequest): Promise<RunRow> {
   } catch (err) {
     // A first upload opened a run between our lock and our insert.
     if (isUniqueViolation(err, 'run_one_open_idx')) {
-      const open = await findOpenRun(pool);
+      const open = await findOpenRun(pool, (await getRun(pool, req.runId)).source);
       throw new ConflictError(
         IngestCodes.runOpen,
         `Run ${open?.id ?? '?'} is ${open?.status ?? 'open'}: apply, cancel or wait for it before undoing run ${req.runId}.`,

@@ -6,6 +6,7 @@ import { NotFoundError, ValidationError } from '@usersync/platform';
 import { ADMIN, startGatewayEnv, type GatewayEnv } from '../support/gateway-env.js';
 import { cancelOpenRuns, controlFile, usersFile } from '../support/fixtures.js';
 import { callRunService, readyRun as readyRunIn } from '../support/run-service-calls.js';
+import { SCIM_CONTROL_BYTES } from '../../src/domain/scim-snapshot.js';
 
 let env: GatewayEnv;
 const S = runsV1.RunStatus;
@@ -116,5 +117,57 @@ describe('configuration and control files', () => {
     expect(run.status).toBe(S.RUN_STATUS_READY);
     expect(run.files.find((f) => f.name === '_control')!.digest).not.toBe(sha256(content));
     expect((await call<runsV1.GetControlFileResponse>('getControlFile', {})).controlFile!.digest).toBe(sha256(content));
+  });
+
+  it("keeps the SCIM source's control file apart: its own shape check, current and history", async () => {
+    const fileCurrent = (await call<runsV1.GetControlFileResponse>('getControlFile', {})).controlFile!.digest;
+    // Until an admin uploads one, the SCIM source's current control file is its built-in mapping.
+    const builtIn = await call<runsV1.GetControlFileResponse>('getControlFile', { source: 'scim' });
+    expect(builtIn).toEqual({
+      content: SCIM_CONTROL_BYTES.toString(),
+      controlFile: expect.objectContaining({
+        digest: sha256(SCIM_CONTROL_BYTES),
+        builtIn: true,
+        current: true,
+        source: 'scim',
+        expectedFiles: ['users'],
+      }),
+    });
+    expect((await call<runsV1.ListControlFilesResponse>('listControlFiles', { source: 'scim' })).controlFiles).toEqual(
+      [],
+    );
+    await expect(call('listControlFiles', { pageSize: 5, source: 'ldap' })).rejects.toThrow(/"ldap" is not a source/);
+    const wrong = await call<runsV1.UploadControlFileResponse>('uploadControlFile', {
+      content: JSON.stringify({ ...JSON.parse(SCIM_CONTROL_BYTES.toString()), files: { people: { read: 'json' } } }),
+      reason: 'try',
+      actor: ADMIN,
+      source: 'scim',
+    });
+    expect(wrong.controlFile).toBeUndefined();
+    expect(wrong.errors).toEqual([{ path: 'files', message: expect.stringContaining('"users"') }]);
+
+    // The built-in mapping, compact: another text, so another digest than the built-in one.
+    const content = JSON.stringify(JSON.parse(SCIM_CONTROL_BYTES.toString()));
+    const ok = await call<runsV1.UploadControlFileResponse>('uploadControlFile', {
+      content,
+      reason: 'map the snapshot',
+      actor: ADMIN,
+      source: 'scim',
+    });
+    expect(ok.errors).toEqual([]);
+    expect(ok.controlFile).toMatchObject({ digest: sha256(content), current: true, source: 'scim' });
+    const scim = await call<runsV1.GetControlFileResponse>('getControlFile', { source: 'scim' });
+    expect(scim).toMatchObject({ content, controlFile: { source: 'scim', expectedFiles: ['users'] } });
+    const byDigest = await call<runsV1.GetControlFileResponse>('getControlFile', { digest: sha256(content) });
+    expect(byDigest.controlFile).toMatchObject({ source: 'scim', current: true });
+    const past = await call<runsV1.GetControlFileResponse>('getControlFile', { digest: sha256(SCIM_CONTROL_BYTES) });
+    expect(past.controlFile).toMatchObject({ builtIn: true, current: false });
+    const scimHistory = await call<runsV1.ListControlFilesResponse>('listControlFiles', { source: 'scim' });
+    expect(scimHistory.controlFiles.map((c) => c.digest)).toEqual([sha256(content)]);
+    // The file feed's current control file and history are untouched.
+    const file = await call<runsV1.GetControlFileResponse>('getControlFile', { source: 'file' });
+    expect(file.controlFile).toMatchObject({ digest: fileCurrent, source: 'file' });
+    const fileHistory = await call<runsV1.ListControlFilesResponse>('listControlFiles', { pageSize: 100 });
+    expect(fileHistory.controlFiles.every((c) => c.source === 'file')).toBe(true);
   });
 });

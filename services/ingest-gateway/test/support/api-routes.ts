@@ -20,7 +20,7 @@ export async function apiRouteTable(pool: Pool, opts: { withDocs?: boolean } = {
   const unused = () => Promise.reject(new Error('not called'));
   await registerUploadApi(app, {
     pool,
-    uploader: { upload: unused, precheck: unused },
+    uploader: { upload: unused, stage: unused, precheck: unused },
     auth: { readSecret: () => undefined, verify: unused },
     maxBytes: 1,
     startSync: unused,

@@ -2,6 +2,7 @@
 import { commonV1, lookupV1 } from '@usersync/contracts';
 import { actorFromProto, unaryHandler } from '@usersync/platform';
 import * as ops from '../usecases/lookup.operations.js';
+import * as bin from '../usecases/recycle-bin.operations.js';
 import type { LookupDeps, UserView } from '../usecases/lookup.operations.js';
 import { displayValue } from '../domain/profile-view.js';
 import type { HistoryRow } from '../store/history.repository.js';
@@ -11,6 +12,9 @@ const ACTIONS: Readonly<Record<HistoryRow['action'], commonV1.UserAction>> = {
   update: commonV1.UserAction.USER_ACTION_UPDATE,
   reactivate: commonV1.UserAction.USER_ACTION_REACTIVATE,
   block: commonV1.UserAction.USER_ACTION_BLOCK,
+  delete: commonV1.UserAction.USER_ACTION_DELETE,
+  anonymise: commonV1.UserAction.USER_ACTION_ANONYMISE,
+  restore: commonV1.UserAction.USER_ACTION_RESTORE,
 };
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
@@ -27,6 +31,7 @@ export function userToProto(u: UserView): lookupV1.UserDetails {
     inFeed: u.inFeed,
     error: u.error,
     managed: u.managed,
+    source: u.source,
     groups: u.groups.map((g) => ({
       code: g.code,
       name: g.name,
@@ -41,6 +46,8 @@ export function userToProto(u: UserView): lookupV1.UserDetails {
     notes: u.notes,
     createdAt: u.createdAt,
     updatedAt: u.updatedAt,
+    recycleBin: u.recycle ?? undefined,
+    anonymisedAt: u.anonymisedAt ?? undefined,
   };
 }
 
@@ -63,10 +70,37 @@ export function createLookupServiceHandlers(deps: LookupDeps): lookupV1.LookupSe
           action: ACTIONS[e.action],
           changes: e.changes.map((c) => ({ field: c.field, before: json(c.before), after: json(c.after) })),
           at: e.at,
+          reason: e.reason,
         })),
         errorRuns: page.errorRuns.map((r) => ({ runId: r.runId, at: r.at, errorLines: r.lines })),
         nextPageToken: page.nextPageToken,
       };
+    }),
+    listRecycleBin: unaryHandler<lookupV1.ListRecycleBinRequest, lookupV1.ListRecycleBinResponse>(async (req) => {
+      const page = await bin.listRecycleBin(deps, req);
+      return {
+        entries: page.entries.map((e) => ({
+          username: e.username,
+          nameFirst: e.nameFirst,
+          nameLast: e.nameLast,
+          email: e.email,
+          state: e.state,
+          blockedByRunId: e.blockedByRunId ?? 0,
+          memberships: e.memberships,
+        })),
+        nextPageToken: page.nextPageToken,
+        total: page.total,
+        graceDays: page.graceDays,
+        afterGrace: page.afterGrace,
+      };
+    }),
+    restoreUser: unaryHandler<lookupV1.RestoreUserRequest, lookupV1.RestoreUserResponse>(async (req, ctx) => {
+      const username = await bin.restoreUser(deps, ctx.log, {
+        username: req.username,
+        actor: actorFromProto(req.actor),
+      });
+      const [user] = await ops.lookupUser(deps, username);
+      return { user: user ? userToProto(user) : undefined };
     }),
     setErrorState: unaryHandler<lookupV1.SetErrorStateRequest, lookupV1.SetErrorStateResponse>(async (req, ctx) => {
       const { user } = await ops.setErrorState(deps, ctx.log, {

@@ -17,6 +17,8 @@ export interface UserRow {
   inFeed: boolean;
   error: boolean;
   managed: boolean;
+  /** The source that owns the user: `file` (the uploaded feed) or `scim` (SCIM provisioning). */
+  source: 'file' | 'scim';
   tags: Record<string, unknown>;
   profile: Record<string, unknown>;
   digest: string | null;
@@ -28,6 +30,10 @@ export interface UserRow {
   groups: Array<{ code: string; name: string; source: 'sync' | 'manual' }>;
   lastBlockRunId: number | null;
   lastReactivateRunId: number | null;
+  /** When a run blocked the user for being absent from the feed (the recycle bin, migration 009); null otherwise. */
+  blockedAt: Date | null;
+  /** When the recycle timer anonymised the user; null otherwise. */
+  anonymisedAt: Date | null;
 }
 
 /** At most this many users share one email in an answer (a shared mailbox must not return the directory). */
@@ -38,7 +44,8 @@ const num = (v: string | number | null): number | null => (v === null ? null : N
 // The latest block/reactivate come from history, the run-by-run record of what changed the user.
 const SELECT_USER = `
   SELECT u.id, u.username, u.title, u.name_first, u.name_last, u.email, u.active, u.in_feed, u.error, u.managed,
-    u.tags, u.profile, u.desired_digest, u.last_run_id, u.created_at, u.updated_at,
+    u.source, u.tags, u.profile, u.desired_digest, u.last_run_id, u.created_at, u.updated_at, u.blocked_at,
+    u.anonymised_at,
     lr.record, lr.run_id AS record_run_id,
     coalesce((SELECT jsonb_agg(jsonb_build_object('code', m.group_code, 'name', g.name, 'source', m.source)
                                ORDER BY m.group_code, m.source)
@@ -61,6 +68,7 @@ interface RawUser {
   in_feed: boolean;
   error: boolean;
   managed: boolean;
+  source: 'file' | 'scim';
   tags: Record<string, unknown>;
   profile: Record<string, unknown>;
   desired_digest: string | null;
@@ -72,6 +80,8 @@ interface RawUser {
   groups: UserRow['groups'];
   last_block_run_id: string | null;
   last_reactivate_run_id: string | null;
+  blocked_at: Date | null;
+  anonymised_at: Date | null;
 }
 
 function toUser(r: RawUser): UserRow {
@@ -86,6 +96,7 @@ function toUser(r: RawUser): UserRow {
     inFeed: r.in_feed,
     error: r.error,
     managed: r.managed,
+    source: r.source,
     tags: r.tags,
     profile: r.profile,
     digest: r.desired_digest,
@@ -97,6 +108,8 @@ function toUser(r: RawUser): UserRow {
     groups: r.groups,
     lastBlockRunId: num(r.last_block_run_id),
     lastReactivateRunId: num(r.last_reactivate_run_id),
+    blockedAt: r.blocked_at,
+    anonymisedAt: r.anonymised_at,
   };
 }
 

@@ -8,10 +8,12 @@ import { planChangesOf, type PlanFieldChange, type UserErrorRun } from '@usersyn
 /** One history row. */
 export interface HistoryRow {
   id: number;
+  /** 0 for an entry no run made (a recycle timer step, an admin's restore: see `reason`). */
   runId: number;
-  action: 'create' | 'update' | 'reactivate' | 'block';
+  action: 'create' | 'update' | 'reactivate' | 'block' | 'delete' | 'anonymise' | 'restore';
   changes: PlanFieldChange[];
   at: Date;
+  reason: string;
 }
 
 /** A run whose log has problem lines about the user. */
@@ -29,27 +31,29 @@ export function historyRepository(db: Pick<pg.Pool, 'query'>) {
     async page(userId: number, limit: number, beforeId: number | null): Promise<HistoryRow[]> {
       const { rows } = await db.query<{
         id: string;
-        run_id: string;
+        run_id: string | null;
+        reason: string | null;
         action: HistoryRow['action'];
         changes: HistoryRow['changes'] | null;
         at: Date;
         username: string;
       }>(
-        `SELECT h.id, h.run_id, h.action, h.at, h.changes, u.username
+        `SELECT h.id, h.run_id, h.action, h.at, h.changes, h.reason, u.username
          FROM directory.history h JOIN directory."user" u ON u.id = h.user_id
          WHERE h.user_id = $1 AND ($2::bigint IS NULL OR h.id < $2) ORDER BY h.id DESC LIMIT $3`,
         [userId, beforeId, limit],
       );
       const missing = rows
-        .filter((r) => r.changes === null)
+        .filter((r) => r.changes === null && r.run_id !== null)
         .map((r) => ({ runId: Number(r.run_id), username: r.username }));
       const planned = await planChangesOf(db, missing);
       return rows.map((r) => ({
         id: Number(r.id),
-        runId: Number(r.run_id),
+        runId: Number(r.run_id ?? 0),
         action: r.action,
         changes: r.changes ?? planned.get(`${Number(r.run_id)}/${r.username}`) ?? [],
         at: r.at,
+        reason: r.reason ?? '',
       }));
     },
   };

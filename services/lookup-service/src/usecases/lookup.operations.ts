@@ -8,6 +8,7 @@ import { parseLookupQuery, parseUsername } from '../domain/lookup-query.js';
 import { renderProfile, type ProfileEntry } from '../domain/profile-view.js';
 import { userNotes } from '../domain/user-notes.js';
 import { directoryReadRepository, type UserRow } from '../store/directory-read.repository.js';
+import { recycleNote, recycleStateOf, type RecycleState } from './recycle-bin.operations.js';
 import { userSearchRepository, type UserSummaryRow } from '../store/user-search.repository.js';
 import {
   ERROR_RUN_WINDOW,
@@ -20,12 +21,16 @@ import {
 /** What the operations need. */
 export interface LookupDeps {
   pool: pg.Pool;
+  /** The clock of the recycle bin's days left (default the system clock). */
+  now?: () => Date;
 }
 
 /** A user as LookupUser answers: the row, the labelled profile and the notes. */
 export interface UserView extends UserRow {
   profileEntries: ProfileEntry[];
   notes: string[];
+  /** Set while the user is in the recycle bin. */
+  recycle: RecycleState | null;
 }
 
 /** Who asked for a change (for the log line; the portal writes the audit entry with its own actor). */
@@ -47,20 +52,28 @@ async function views(deps: LookupDeps, users: UserRow[]): Promise<UserView[]> {
   // the schema does not declare is shown under its code anyway.
   const outcome = profileSchemaOf(config);
   const schema = outcome.ok ? outcome.schema : defaultProfileSchema;
-  return users.map((u) => ({
-    ...u,
-    profileEntries: renderProfile(u.profile, schema),
-    notes: userNotes({
-      active: u.active,
-      inFeed: u.inFeed,
-      error: u.error,
-      managed: u.managed,
-      lastBlockRunId: u.lastBlockRunId,
-      lastReactivateRunId: u.lastReactivateRunId,
-      lastRecordRunId: u.recordRunId,
-      latestRunErrors: latest.get(u.username) ?? null,
-    }),
-  }));
+  const now = (deps.now ?? (() => new Date()))();
+  return users.map((u) => {
+    const recycle = u.blockedAt && !u.active && !u.inFeed ? recycleStateOf(u.blockedAt, config, now) : null;
+    return {
+      ...u,
+      recycle,
+      profileEntries: renderProfile(u.profile, schema),
+      notes: [
+        ...userNotes({
+          active: u.active,
+          inFeed: u.inFeed,
+          error: u.error,
+          managed: u.managed,
+          lastBlockRunId: u.lastBlockRunId,
+          lastReactivateRunId: u.lastReactivateRunId,
+          lastRecordRunId: u.recordRunId,
+          latestRunErrors: latest.get(u.username) ?? null,
+        }),
+        ...recycleNote(recycle, u.anonymisedAt),
+      ],
+    };
+  });
 }
 
 /** Users matching a username or email; an empty list when none (LookupUserResponse says so). */

@@ -6,6 +6,7 @@
 import { decodeAnyEvent, type EventOf } from '@usersync/contracts';
 import { RetryableError, ValidationError, type MessageHandler } from '@usersync/platform';
 import {
+  getRun,
   holdReasonFromProto,
   loadSyncConfig,
   reportTargetsOf,
@@ -15,6 +16,7 @@ import {
 } from '@usersync/run-state';
 import { deliverTo, type DeliveryContext, type WebhookSettings } from '../usecases/deliver-target.js';
 import { loadReport, type ReportSources } from '../usecases/load-report.js';
+import { reportsTo } from '../domain/report-policy.js';
 import type { EmailSender, MailAttachment } from '../clients/email.sender.js';
 import { renderReportEmail } from '../domain/report-email.js';
 import type { SubjectStyle } from '../domain/report-subject.js';
@@ -88,9 +90,17 @@ export function runOutcomeHandler(deps: NotifyDeps): MessageHandler {
     if (!isOutcome(kind)) return;
     const { runId, eventId, facts } = decodeOutcome(msg.subject, msg.data);
     const { config } = await loadSyncConfig(deps.pool);
-    const targets = reportTargetsOf(config);
-    if (targets.length === 0) {
+    const configured = reportTargetsOf(config);
+    if (configured.length === 0) {
       log.debug({ runId }, 'no report recipients configured');
+      return;
+    }
+    // Decided on the run row alone, before the report is built: a clean SCIM run every batch window would
+    // otherwise load its error lines and planned blocks only to send nothing.
+    const run = await getRun(deps.pool, runId);
+    const targets = configured.filter((t) => reportsTo(t.channel, kind, run));
+    if (targets.length === 0) {
+      log.debug({ runId, source: run.source }, 'a clean SCIM run: no email report (report-policy.ts)');
       return;
     }
     const { report } = await loadReport(deps, kind, runId, facts);

@@ -34,6 +34,8 @@ export async function startFakeLookup(departments: Record<string, string>): Prom
     getUserHistory: unimplemented,
     setErrorState: unimplemented,
     searchUsers: unimplemented,
+    listRecycleBin: unimplemented,
+    restoreUser: unimplemented,
   };
   const server = createGrpcServer({
     port: 0,

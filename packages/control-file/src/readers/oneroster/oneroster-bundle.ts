@@ -136,9 +136,12 @@ export async function* readOneRoster(
     const checked = await check(bundle, problems);
     if (!checked) throw new ReaderError(fileName, `the OneRoster bundle has problems:\n${problems.join('\n')}`);
     const mode = checked.manifest.modes.get('users.csv')!;
-    // Delta bundles need runs that never infer leavers from absence: refused until the planner has them.
+    // A delta reaches a run only merged onto its snapshot (delta-merge.ts): read alone, absence means nothing.
     if (mode === 'delta')
-      throw new ReaderError(fileName, 'users.csv is a delta file; this release applies OneRoster bulk bundles only');
+      throw new ReaderError(
+        fileName,
+        'users.csv is a delta file: a delta is merged onto its snapshot at upload, and runs read the merged bulk bundle',
+      );
     let header = true;
     let names: string[] = [];
     for await (const { cells } of bundle.rows('users.csv')) {

@@ -13,7 +13,8 @@ import {
 } from '../../store/control-files.repository.js';
 import { uploadPortalControlFile } from '../../usecases/control-file-upload.js';
 import { decodePageToken, encodePageToken, pageSize } from './page-token.js';
-import { controlFileToProto } from './run-mapper.js';
+import { builtInScimControlFile, controlFileToProto, isBuiltInScimDigest } from './run-mapper.js';
+import { sourceOrFile } from './source-field.js';
 
 export interface ConfigDeps {
   pool: Pool;
@@ -55,10 +56,21 @@ export function createConfigHandlers({ pool, objects }: ConfigDeps) {
     }),
 
     getControlFile: unaryHandler<runsV1.GetControlFileRequest, runsV1.GetControlFileResponse>(async (req) => {
+      const source = sourceOrFile(req.source);
       const [current, wanted] = await withDatabase(async () => {
-        const cur = await findCurrentControlFile(pool);
-        return [cur, req.digest ? await findControlFileByDigest(pool, req.digest) : cur] as const;
+        if (!req.digest) {
+          const cur = await findCurrentControlFile(pool, source);
+          return [cur, cur] as const;
+        }
+        const byDigest = await findControlFileByDigest(pool, req.digest);
+        return [byDigest && (await findCurrentControlFile(pool, byDigest.source)), byDigest] as const;
       });
+      // The SCIM source without a control file of its own maps with the built-in one, which is shown as such.
+      if (!wanted && !req.digest && source === 'scim') return builtInScimControlFile(true);
+      if (!wanted && req.digest && isBuiltInScimDigest(req.digest)) {
+        const scimCurrent = await withDatabase(() => findCurrentControlFile(pool, 'scim'));
+        return builtInScimControlFile(!scimCurrent);
+      }
       if (!wanted) {
         throw new NotFoundError(
           IngestCodes.controlFileNotFound,
@@ -75,9 +87,10 @@ export function createConfigHandlers({ pool, objects }: ConfigDeps) {
       withDatabase(async () => {
         const limit = pageSize(req.pageSize, 20, 100);
         const cursor = decodePageToken<number>(req.pageToken, 'number');
-        const current = await findCurrentControlFile(pool);
+        const source = sourceOrFile(req.source);
+        const current = await findCurrentControlFile(pool, source);
         // One extra row tells whether an older page exists.
-        const rows = await listControlFiles(pool, { beforeId: cursor?.key, limit: limit + 1 });
+        const rows = await listControlFiles(pool, { beforeId: cursor?.key, limit: limit + 1, source });
         const page = rows.slice(0, limit);
         return {
           controlFiles: page.map((cf) => controlFileToProto(cf, cf.id === current?.id)),
@@ -91,11 +104,16 @@ export function createConfigHandlers({ pool, objects }: ConfigDeps) {
         const actor = requireActor(req.actor);
         const result = await uploadPortalControlFile(
           { pool, objects },
-          { content: req.content, reason: req.reason, actor },
+          { content: req.content, reason: req.reason, actor, source: sourceOrFile(req.source) },
         );
         if (!result.ok) return { controlFile: undefined, errors: result.errors };
         ctx.log.info(
-          { digest: result.controlFile.digest, runId: result.runId, note: result.note },
+          {
+            digest: result.controlFile.digest,
+            source: result.controlFile.source,
+            runId: result.runId,
+            note: result.note,
+          },
           'control file uploaded',
         );
         return { controlFile: controlFileToProto(result.controlFile, true), errors: [] };

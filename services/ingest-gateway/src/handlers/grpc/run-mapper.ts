@@ -1,4 +1,5 @@
 /** Rows of the runs schema → RunService messages. */
+import { createHash } from 'node:crypto';
 import { commonV1, runsV1 } from '@usersync/contracts';
 import {
   appliedAt,
@@ -12,6 +13,7 @@ import {
   type RunRow,
   fullCounts,
 } from '@usersync/run-state';
+import { SCIM_CONTROL_BYTES, SCIM_USERS_FILE } from '../../domain/scim-snapshot.js';
 import { actorToProto } from '../../domain/actor.js';
 import type { ControlFileRow } from '../../store/control-files.repository.js';
 import type { RunFileRow } from '../../store/run-files.repository.js';
@@ -30,6 +32,7 @@ export function runToProto(run: RunRow, files: readonly RunFileRow[]): runsV1.Ru
   return {
     id: run.id,
     status: statusToProto(run.status),
+    source: run.source,
     holdReason: holdReasonToProto(hold?.reason ?? null),
     holdDetail: hold?.detail ?? '',
     createdAt: run.createdAt,
@@ -87,8 +90,36 @@ export function controlFileToProto(cf: ControlFileRow, current: boolean): runsV1
     current,
     // The `files` keys, without the `_control` every run also needs.
     expectedFiles: cf.expectedFiles.filter((n) => n !== '_control'),
+    source: cf.source,
+    builtIn: false,
   };
 }
+
+const BUILT_IN_SCIM_DIGEST = createHash('sha256').update(SCIM_CONTROL_BYTES).digest('hex');
+
+/**
+ * The SCIM source's built-in mapping as a control file version, for GetControlFile: what its runs carry as
+ * `_control` until an admin uploads one (current then), or whenever it is asked for by its digest.
+ */
+export function builtInScimControlFile(current: boolean): runsV1.GetControlFileResponse {
+  return {
+    controlFile: {
+      digest: BUILT_IN_SCIM_DIGEST,
+      size: SCIM_CONTROL_BYTES.length,
+      createdAt: undefined,
+      uploadedBy: undefined,
+      reason: 'The built-in SCIM mapping',
+      current,
+      expectedFiles: [SCIM_USERS_FILE],
+      source: 'scim',
+      builtIn: true,
+    },
+    content: SCIM_CONTROL_BYTES.toString('utf8'),
+  };
+}
+
+/** True when `digest` names the built-in SCIM mapping. */
+export const isBuiltInScimDigest = (digest: string) => digest === BUILT_IN_SCIM_DIGEST;
 
 const LEVELS: Record<RunLogLevel, runsV1.LogLevel> = {
   info: runsV1.LogLevel.LOG_LEVEL_INFO,

@@ -28,6 +28,7 @@ import {
   levelToProto,
   runToProto,
 } from './run-mapper.js';
+import { sourceFilter } from './source-field.js';
 
 export interface QueryDeps {
   pool: Pool;
@@ -59,9 +60,12 @@ export function createRunQueryHandlers({ pool, objects }: QueryDeps) {
       withDatabase(async () => {
         const limit = pageSize(req.pageSize, 10, 100);
         const cursor = decodePageToken<number>(req.pageToken, 'number');
+        const source = sourceFilter(req.source);
         const rows = await listRuns(
           pool,
-          cursor?.direction === 'prev' ? { afterId: cursor.key, limit } : { beforeId: cursor?.key, limit },
+          cursor?.direction === 'prev'
+            ? { afterId: cursor.key, limit, source }
+            : { beforeId: cursor?.key, limit, source },
         );
         if (rows.length === 0) return { runs: [], nextPageToken: '', prevPageToken: '' };
         const files = await listFilesOfRuns(
@@ -70,7 +74,7 @@ export function createRunQueryHandlers({ pool, objects }: QueryDeps) {
         );
         const newest = rows[0]!.id;
         const oldest = rows[rows.length - 1]!.id;
-        const around = await runsAround(pool, oldest, newest);
+        const around = await runsAround(pool, oldest, newest, source);
         return {
           runs: rows.map((r) => runToProto(r, files.get(r.id) ?? [])),
           nextPageToken: around.older ? encodePageToken(oldest, 'next') : '',

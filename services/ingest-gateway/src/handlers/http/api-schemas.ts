@@ -5,7 +5,7 @@
  * routes send pre-serialised strings, so response schemas describe the answer without filtering it.
  */
 import type { FastifySchema } from 'fastify';
-import { RUN_STATUSES } from '@usersync/run-state';
+import { RUN_SOURCES, RUN_STATUSES } from '@usersync/run-state';
 
 const text = (description: string) => ({ description, content: { 'text/plain': { schema: { type: 'string' } } } });
 const nullable = (schema: Record<string, unknown>) => ({ anyOf: [schema, { type: 'null' }] });
@@ -60,6 +60,11 @@ export const RUN_SCHEMA = {
   properties: {
     id: { type: 'integer' },
     status: { type: 'string', enum: [...new Set<string>([...RUN_STATUSES, 'held'])] },
+    source: {
+      type: 'string',
+      enum: [...RUN_SOURCES],
+      description: 'What the run carries: file (uploaded data files) or scim (a snapshot of the SCIM source).',
+    },
     outcome: nullable({
       type: 'string',
       description: 'What became of a finished run: complete, complete_with_errors, failed, cancelled.',
@@ -104,7 +109,7 @@ export const RUN_SCHEMA = {
     planCounts: counts,
     expectedFiles: { type: 'array', items: { type: 'string' } },
   },
-  required: ['id', 'status', 'createdAt'],
+  required: ['id', 'status', 'source', 'createdAt'],
 } as const;
 
 export const RUN_FILE_SCHEMA = {

@@ -23,6 +23,8 @@ export function runJson(run: RunRow) {
   return {
     id: run.id,
     status: run.status,
+    // Which source the run carries: file (uploads) or scim (the SCIM batcher's snapshot).
+    source: run.source,
     // What became of a finished run: complete, complete_with_errors, failed (nothing applied), cancelled.
     outcome: runOutcome(run),
     holdReason: hold ? { code: hold.reason, text: HOLD_REASON_TEXT[hold.reason] } : null,

@@ -2,10 +2,11 @@
  * `POST …/upload-file` (reference §1.4): multipart `name` (or `?name=`, as Haplo's Windows uploader
  * sends it) and `file`, streamed straight into the shared run uploader.
  */
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '@usersync/platform';
 import { IngestCodes } from '../../domain/messages.js';
-import type { RunUploader, UploadOutcome } from '../../usecases/run-upload.js';
+import type { RunUploader, StagedUpload, UploadOutcome } from '../../usecases/run-upload.js';
 import { runUrl } from './api-urls.js';
 import { discardRemainingBody } from './discard-body.js';
 import { multipartClientError, type MultipartPosition } from './multipart-errors.js';
@@ -41,7 +42,7 @@ async function receive(request: FastifyRequest, uploader: RunUploader, maxBytes:
   const query = request.query as UploadQuery;
   let name = single(query.name, 'name');
   let rdr = single(query.rdr, 'rdr');
-  let outcome: UploadOutcome | undefined;
+  let staged: StagedUpload | undefined;
   // busboy hands parts over in the order the client sent them; the file is streamed as it arrives,
   // so its name must be known before it (Haplo's curl sends name first).
   const parts = request.parts({ limits: { fileSize: maxBytes + 1, fields: 20, parts: 40 } });
@@ -54,7 +55,7 @@ async function receive(request: FastifyRequest, uploader: RunUploader, maxBytes:
       else if (part.fieldname === 'rdr') rdr = String(part.value);
       continue;
     }
-    if (part.fieldname !== 'file' || outcome) {
+    if (part.fieldname !== 'file' || staged) {
       part.file.resume();
       continue;
     }
@@ -66,13 +67,38 @@ async function receive(request: FastifyRequest, uploader: RunUploader, maxBytes:
     }
     const file = part.file as typeof part.file & { bytesRead?: number };
     try {
-      outcome = await uploader.upload({ name, filename: part.filename ?? '', content: file, actor: request.actor! });
+      staged = await uploader.stage({ name, filename: part.filename ?? '', content: file, actor: request.actor! });
     } finally {
       pos.fileBytes = file.bytesRead;
     }
   }
-  if (!outcome) throw new ValidationError(IngestCodes.noFile, 'Missing file: send the file content in the file field.');
-  return { outcome, rdr };
+  if (!staged) throw new ValidationError(IngestCodes.noFile, 'Missing file: send the file content in the file field.');
+  // Recorded only now: every part parsed, and the body arrived to its declared end.
+  await bodyReceived(request.raw);
+  return { outcome: await staged.commit(), rdr };
+}
+
+/**
+ * Resolves when the request's body has arrived to its declared end. A multipart body can close its last
+ * part before that (a Content-Length that overstates it): the upload then waits, and the body timeout
+ * answers 408 and closes the connection, which rejects here, so nothing is recorded.
+ */
+function bodyReceived(raw: IncomingMessage): Promise<void> {
+  if (raw.complete) return Promise.resolve();
+  const incomplete = () =>
+    new ValidationError(IngestCodes.bodyIncomplete, 'The request body ended before its declared length.');
+  // Already ended or closed without completing: no event is coming.
+  if (raw.readableEnded || raw.destroyed) return Promise.reject(incomplete());
+  return new Promise((resolve, reject) => {
+    const settle = () => {
+      raw.off('end', settle);
+      raw.off('close', settle);
+      if (raw.complete) resolve();
+      else reject(incomplete());
+    };
+    raw.once('end', settle);
+    raw.once('close', settle);
+  });
 }
 
 /** A query parameter given once; `?name=a&name=b` is refused rather than guessed. */

@@ -77,6 +77,10 @@ export enum UserAction {
   USER_ACTION_UNCHANGED = 5,
   /** USER_ACTION_DELETE - An undo run removes a user the undone run created (RunService.UndoRun). */
   USER_ACTION_DELETE = 6,
+  /** USER_ACTION_ANONYMISE - The recycle timer anonymised the user after the grace period. */
+  USER_ACTION_ANONYMISE = 7,
+  /** USER_ACTION_RESTORE - An admin restored the user from the recycle bin. */
+  USER_ACTION_RESTORE = 8,
   UNRECOGNIZED = -1,
 }
 
@@ -103,6 +107,12 @@ export function userActionFromJSON(object: any): UserAction {
     case 6:
     case "USER_ACTION_DELETE":
       return UserAction.USER_ACTION_DELETE;
+    case 7:
+    case "USER_ACTION_ANONYMISE":
+      return UserAction.USER_ACTION_ANONYMISE;
+    case 8:
+    case "USER_ACTION_RESTORE":
+      return UserAction.USER_ACTION_RESTORE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -126,6 +136,10 @@ export function userActionToJSON(object: UserAction): string {
       return "USER_ACTION_UNCHANGED";
     case UserAction.USER_ACTION_DELETE:
       return "USER_ACTION_DELETE";
+    case UserAction.USER_ACTION_ANONYMISE:
+      return "USER_ACTION_ANONYMISE";
+    case UserAction.USER_ACTION_RESTORE:
+      return "USER_ACTION_RESTORE";
     case UserAction.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -161,6 +175,8 @@ export enum HoldReason {
   HOLD_REASON_BLOCK_WINDOW = 10,
   /** HOLD_REASON_GROUP_REMOVALS - The run would remove more sync-made memberships from a group than the configured limit. */
   HOLD_REASON_GROUP_REMOVALS = 11,
+  /** HOLD_REASON_REUSED_USERNAME - A blocked user returned with a different stable key (recycle_stable_key): a reused username, not the same person. */
+  HOLD_REASON_REUSED_USERNAME = 12,
   UNRECOGNIZED = -1,
 }
 
@@ -202,6 +218,9 @@ export function holdReasonFromJSON(object: any): HoldReason {
     case 11:
     case "HOLD_REASON_GROUP_REMOVALS":
       return HoldReason.HOLD_REASON_GROUP_REMOVALS;
+    case 12:
+    case "HOLD_REASON_REUSED_USERNAME":
+      return HoldReason.HOLD_REASON_REUSED_USERNAME;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -235,6 +254,8 @@ export function holdReasonToJSON(object: HoldReason): string {
       return "HOLD_REASON_BLOCK_WINDOW";
     case HoldReason.HOLD_REASON_GROUP_REMOVALS:
       return "HOLD_REASON_GROUP_REMOVALS";
+    case HoldReason.HOLD_REASON_REUSED_USERNAME:
+      return "HOLD_REASON_REUSED_USERNAME";
     case HoldReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -129,12 +129,38 @@ export interface UserDetails {
     | Date
     | undefined;
   /** When a run last changed the user. */
-  updatedAt: Date | undefined;
+  updatedAt:
+    | Date
+    | undefined;
+  /** The source that owns the user: "file" (the uploaded feed) or "scim" (SCIM provisioning). */
+  source: string;
+  /** Set while the user is in the recycle bin (blocked by a sync for being absent from the feed). */
+  recycleBin:
+    | RecycleBinState
+    | undefined;
+  /** When the recycle timer anonymised the user (the username is then a tombstone); unset otherwise. */
+  anonymisedAt: Date | undefined;
 }
 
 export interface UserDetails_TagsEntry {
   key: string;
   value: string;
+}
+
+/** A user's place in the recycle bin. */
+export interface RecycleBinState {
+  /** When a run blocked the user for being absent from the feed. */
+  blockedAt:
+    | Date
+    | undefined;
+  /** When the grace period ends (blocked_at + the configured grace days). */
+  dueAt:
+    | Date
+    | undefined;
+  /** Whole days until due_at, rounded up; 0 when due (the worker's next check acts). */
+  daysLeft: number;
+  /** What happens at due_at: "keep", "anonymise" or "delete" (the sync configuration's recycle_after_grace). */
+  afterGrace: string;
 }
 
 /** One run's effect on a user. */
@@ -146,7 +172,11 @@ export interface UserHistoryEntry {
   /** Field-level changes. */
   changes: FieldChange[];
   /** When the run applied it. */
-  at: Date | undefined;
+  at:
+    | Date
+    | undefined;
+  /** Why, for an entry no run made (run_id 0): a recycle timer step or an admin's restore. */
+  reason: string;
 }
 
 /** A run that logged errors about a user. */
@@ -243,6 +273,64 @@ export interface SearchUsersResponse {
   users: UserSummary[];
   /** Cursor of the next page; empty when there is none. */
   nextPageToken: string;
+}
+
+/** One user in the recycle bin. */
+export interface RecycleBinEntry {
+  /** Username. */
+  username: string;
+  /** First name. */
+  nameFirst: string;
+  /** Last name. */
+  nameLast: string;
+  /** Email address. */
+  email: string;
+  /** When, until when, and what then. */
+  state:
+    | RecycleBinState
+    | undefined;
+  /** The run that blocked the user; 0 when unknown. */
+  blockedByRunId: number;
+  /** Memberships the user keeps while in the bin (sync and manual). */
+  memberships: number;
+}
+
+/** Request for ListRecycleBin. */
+export interface ListRecycleBinRequest {
+  /** Start of a username (case-insensitive); empty for every user in the bin. */
+  query: string;
+  /** Maximum entries to return; the server caps it (default 25, at most 100). */
+  pageSize: number;
+  /** Cursor from a previous response; empty for the first page. */
+  pageToken: string;
+}
+
+/** Response of ListRecycleBin. */
+export interface ListRecycleBinResponse {
+  /** Users in the bin, soonest due first. */
+  entries: RecycleBinEntry[];
+  /** Cursor of the next page; empty when there is none. */
+  nextPageToken: string;
+  /** Users in the bin that match the query (all pages). */
+  total: number;
+  /** The configured grace period in days. */
+  graceDays: number;
+  /** The configured step after it: "keep", "anonymise" or "delete". */
+  afterGrace: string;
+}
+
+/** Request for RestoreUser. */
+export interface RestoreUserRequest {
+  /** Username (case-insensitive). */
+  username: string;
+  /** Who restores the user. */
+  actor: Actor | undefined;
+}
+
+/** Response of RestoreUser. */
+export interface RestoreUserResponse {
+  /** The user, active again. */
+  user: UserDetails | undefined;
 }
 
 function createBaseGroupMembership(): GroupMembership {
@@ -468,6 +556,9 @@ function createBaseUserDetails(): UserDetails {
     notes: [],
     createdAt: undefined,
     updatedAt: undefined,
+    source: "",
+    recycleBin: undefined,
+    anonymisedAt: undefined,
   };
 }
 
@@ -529,6 +620,15 @@ export const UserDetails: MessageFns<UserDetails> = {
     }
     if (message.updatedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(154).fork()).join();
+    }
+    if (message.source !== "") {
+      writer.uint32(162).string(message.source);
+    }
+    if (message.recycleBin !== undefined) {
+      RecycleBinState.encode(message.recycleBin, writer.uint32(170).fork()).join();
+    }
+    if (message.anonymisedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.anonymisedAt), writer.uint32(178).fork()).join();
     }
     return writer;
   },
@@ -701,6 +801,30 @@ export const UserDetails: MessageFns<UserDetails> = {
             message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.recycleBin = RecycleBinState.decode(reader, reader.uint32());
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.anonymisedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -785,6 +909,17 @@ export const UserDetails: MessageFns<UserDetails> = {
         : isSet(object.updated_at)
         ? fromJsonTimestamp(object.updated_at)
         : undefined,
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      recycleBin: isSet(object.recycleBin)
+        ? RecycleBinState.fromJSON(object.recycleBin)
+        : isSet(object.recycle_bin)
+        ? RecycleBinState.fromJSON(object.recycle_bin)
+        : undefined,
+      anonymisedAt: isSet(object.anonymisedAt)
+        ? fromJsonTimestamp(object.anonymisedAt)
+        : isSet(object.anonymised_at)
+        ? fromJsonTimestamp(object.anonymised_at)
+        : undefined,
     };
   },
 
@@ -853,6 +988,15 @@ export const UserDetails: MessageFns<UserDetails> = {
     if (message.updatedAt !== undefined) {
       obj.updatedAt = message.updatedAt.toISOString();
     }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.recycleBin !== undefined) {
+      obj.recycleBin = RecycleBinState.toJSON(message.recycleBin);
+    }
+    if (message.anonymisedAt !== undefined) {
+      obj.anonymisedAt = message.anonymisedAt.toISOString();
+    }
     return obj;
   },
 
@@ -888,6 +1032,11 @@ export const UserDetails: MessageFns<UserDetails> = {
     message.notes = object.notes?.map((e) => e) || [];
     message.createdAt = object.createdAt ?? undefined;
     message.updatedAt = object.updatedAt ?? undefined;
+    message.source = object.source ?? "";
+    message.recycleBin = (object.recycleBin !== undefined && object.recycleBin !== null)
+      ? RecycleBinState.fromPartial(object.recycleBin)
+      : undefined;
+    message.anonymisedAt = object.anonymisedAt ?? undefined;
     return message;
   },
 };
@@ -977,8 +1126,141 @@ export const UserDetails_TagsEntry: MessageFns<UserDetails_TagsEntry> = {
   },
 };
 
+function createBaseRecycleBinState(): RecycleBinState {
+  return { blockedAt: undefined, dueAt: undefined, daysLeft: 0, afterGrace: "" };
+}
+
+export const RecycleBinState: MessageFns<RecycleBinState> = {
+  encode(message: RecycleBinState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.blockedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.blockedAt), writer.uint32(10).fork()).join();
+    }
+    if (message.dueAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.dueAt), writer.uint32(18).fork()).join();
+    }
+    if (message.daysLeft !== 0) {
+      writer.uint32(24).int32(message.daysLeft);
+    }
+    if (message.afterGrace !== "") {
+      writer.uint32(34).string(message.afterGrace);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecycleBinState {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecycleBinState();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.blockedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.dueAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.daysLeft = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.afterGrace = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RecycleBinState {
+    return {
+      blockedAt: isSet(object.blockedAt)
+        ? fromJsonTimestamp(object.blockedAt)
+        : isSet(object.blocked_at)
+        ? fromJsonTimestamp(object.blocked_at)
+        : undefined,
+      dueAt: isSet(object.dueAt)
+        ? fromJsonTimestamp(object.dueAt)
+        : isSet(object.due_at)
+        ? fromJsonTimestamp(object.due_at)
+        : undefined,
+      daysLeft: isSet(object.daysLeft)
+        ? globalThis.Number(object.daysLeft)
+        : isSet(object.days_left)
+        ? globalThis.Number(object.days_left)
+        : 0,
+      afterGrace: isSet(object.afterGrace)
+        ? globalThis.String(object.afterGrace)
+        : isSet(object.after_grace)
+        ? globalThis.String(object.after_grace)
+        : "",
+    };
+  },
+
+  toJSON(message: RecycleBinState): unknown {
+    const obj: any = {};
+    if (message.blockedAt !== undefined) {
+      obj.blockedAt = message.blockedAt.toISOString();
+    }
+    if (message.dueAt !== undefined) {
+      obj.dueAt = message.dueAt.toISOString();
+    }
+    if (message.daysLeft !== 0) {
+      obj.daysLeft = Math.round(message.daysLeft);
+    }
+    if (message.afterGrace !== "") {
+      obj.afterGrace = message.afterGrace;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RecycleBinState>, I>>(base?: I): RecycleBinState {
+    return RecycleBinState.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RecycleBinState>, I>>(object: I): RecycleBinState {
+    const message = createBaseRecycleBinState();
+    message.blockedAt = object.blockedAt ?? undefined;
+    message.dueAt = object.dueAt ?? undefined;
+    message.daysLeft = object.daysLeft ?? 0;
+    message.afterGrace = object.afterGrace ?? "";
+    return message;
+  },
+};
+
 function createBaseUserHistoryEntry(): UserHistoryEntry {
-  return { runId: 0, action: 0, changes: [], at: undefined };
+  return { runId: 0, action: 0, changes: [], at: undefined, reason: "" };
 }
 
 export const UserHistoryEntry: MessageFns<UserHistoryEntry> = {
@@ -994,6 +1276,9 @@ export const UserHistoryEntry: MessageFns<UserHistoryEntry> = {
     }
     if (message.at !== undefined) {
       Timestamp.encode(toTimestamp(message.at), writer.uint32(34).fork()).join();
+    }
+    if (message.reason !== "") {
+      writer.uint32(42).string(message.reason);
     }
     return writer;
   },
@@ -1043,6 +1328,14 @@ export const UserHistoryEntry: MessageFns<UserHistoryEntry> = {
             message.at = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1065,6 +1358,7 @@ export const UserHistoryEntry: MessageFns<UserHistoryEntry> = {
       action: isSet(object.action) ? userActionFromJSON(object.action) : 0,
       changes: globalThis.Array.isArray(object?.changes) ? object.changes.map((e: any) => FieldChange.fromJSON(e)) : [],
       at: isSet(object.at) ? fromJsonTimestamp(object.at) : undefined,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
     };
   },
 
@@ -1082,6 +1376,9 @@ export const UserHistoryEntry: MessageFns<UserHistoryEntry> = {
     if (message.at !== undefined) {
       obj.at = message.at.toISOString();
     }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
     return obj;
   },
 
@@ -1094,6 +1391,7 @@ export const UserHistoryEntry: MessageFns<UserHistoryEntry> = {
     message.action = object.action ?? 0;
     message.changes = object.changes?.map((e) => FieldChange.fromPartial(e)) || [];
     message.at = object.at ?? undefined;
+    message.reason = object.reason ?? "";
     return message;
   },
 };
@@ -2117,6 +2415,595 @@ export const SearchUsersResponse: MessageFns<SearchUsersResponse> = {
   },
 };
 
+function createBaseRecycleBinEntry(): RecycleBinEntry {
+  return { username: "", nameFirst: "", nameLast: "", email: "", state: undefined, blockedByRunId: 0, memberships: 0 };
+}
+
+export const RecycleBinEntry: MessageFns<RecycleBinEntry> = {
+  encode(message: RecycleBinEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.username !== "") {
+      writer.uint32(10).string(message.username);
+    }
+    if (message.nameFirst !== "") {
+      writer.uint32(18).string(message.nameFirst);
+    }
+    if (message.nameLast !== "") {
+      writer.uint32(26).string(message.nameLast);
+    }
+    if (message.email !== "") {
+      writer.uint32(34).string(message.email);
+    }
+    if (message.state !== undefined) {
+      RecycleBinState.encode(message.state, writer.uint32(42).fork()).join();
+    }
+    if (message.blockedByRunId !== 0) {
+      writer.uint32(48).int64(message.blockedByRunId);
+    }
+    if (message.memberships !== 0) {
+      writer.uint32(56).int32(message.memberships);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecycleBinEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecycleBinEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nameFirst = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.nameLast = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.email = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.state = RecycleBinState.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.blockedByRunId = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.memberships = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RecycleBinEntry {
+    return {
+      username: isSet(object.username) ? globalThis.String(object.username) : "",
+      nameFirst: isSet(object.nameFirst)
+        ? globalThis.String(object.nameFirst)
+        : isSet(object.name_first)
+        ? globalThis.String(object.name_first)
+        : "",
+      nameLast: isSet(object.nameLast)
+        ? globalThis.String(object.nameLast)
+        : isSet(object.name_last)
+        ? globalThis.String(object.name_last)
+        : "",
+      email: isSet(object.email) ? globalThis.String(object.email) : "",
+      state: isSet(object.state) ? RecycleBinState.fromJSON(object.state) : undefined,
+      blockedByRunId: isSet(object.blockedByRunId)
+        ? globalThis.Number(object.blockedByRunId)
+        : isSet(object.blocked_by_run_id)
+        ? globalThis.Number(object.blocked_by_run_id)
+        : 0,
+      memberships: isSet(object.memberships) ? globalThis.Number(object.memberships) : 0,
+    };
+  },
+
+  toJSON(message: RecycleBinEntry): unknown {
+    const obj: any = {};
+    if (message.username !== "") {
+      obj.username = message.username;
+    }
+    if (message.nameFirst !== "") {
+      obj.nameFirst = message.nameFirst;
+    }
+    if (message.nameLast !== "") {
+      obj.nameLast = message.nameLast;
+    }
+    if (message.email !== "") {
+      obj.email = message.email;
+    }
+    if (message.state !== undefined) {
+      obj.state = RecycleBinState.toJSON(message.state);
+    }
+    if (message.blockedByRunId !== 0) {
+      obj.blockedByRunId = Math.round(message.blockedByRunId);
+    }
+    if (message.memberships !== 0) {
+      obj.memberships = Math.round(message.memberships);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RecycleBinEntry>, I>>(base?: I): RecycleBinEntry {
+    return RecycleBinEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RecycleBinEntry>, I>>(object: I): RecycleBinEntry {
+    const message = createBaseRecycleBinEntry();
+    message.username = object.username ?? "";
+    message.nameFirst = object.nameFirst ?? "";
+    message.nameLast = object.nameLast ?? "";
+    message.email = object.email ?? "";
+    message.state = (object.state !== undefined && object.state !== null)
+      ? RecycleBinState.fromPartial(object.state)
+      : undefined;
+    message.blockedByRunId = object.blockedByRunId ?? 0;
+    message.memberships = object.memberships ?? 0;
+    return message;
+  },
+};
+
+function createBaseListRecycleBinRequest(): ListRecycleBinRequest {
+  return { query: "", pageSize: 0, pageToken: "" };
+}
+
+export const ListRecycleBinRequest: MessageFns<ListRecycleBinRequest> = {
+  encode(message: ListRecycleBinRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.query !== "") {
+      writer.uint32(10).string(message.query);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRecycleBinRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRecycleBinRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.query = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRecycleBinRequest {
+    return {
+      query: isSet(object.query) ? globalThis.String(object.query) : "",
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListRecycleBinRequest): unknown {
+    const obj: any = {};
+    if (message.query !== "") {
+      obj.query = message.query;
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListRecycleBinRequest>, I>>(base?: I): ListRecycleBinRequest {
+    return ListRecycleBinRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListRecycleBinRequest>, I>>(object: I): ListRecycleBinRequest {
+    const message = createBaseListRecycleBinRequest();
+    message.query = object.query ?? "";
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListRecycleBinResponse(): ListRecycleBinResponse {
+  return { entries: [], nextPageToken: "", total: 0, graceDays: 0, afterGrace: "" };
+}
+
+export const ListRecycleBinResponse: MessageFns<ListRecycleBinResponse> = {
+  encode(message: ListRecycleBinResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.entries) {
+      RecycleBinEntry.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    if (message.total !== 0) {
+      writer.uint32(24).int64(message.total);
+    }
+    if (message.graceDays !== 0) {
+      writer.uint32(32).int32(message.graceDays);
+    }
+    if (message.afterGrace !== "") {
+      writer.uint32(42).string(message.afterGrace);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListRecycleBinResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListRecycleBinResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.entries.push(RecycleBinEntry.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.total = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.graceDays = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.afterGrace = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListRecycleBinResponse {
+    return {
+      entries: globalThis.Array.isArray(object?.entries)
+        ? object.entries.map((e: any) => RecycleBinEntry.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+      total: isSet(object.total) ? globalThis.Number(object.total) : 0,
+      graceDays: isSet(object.graceDays)
+        ? globalThis.Number(object.graceDays)
+        : isSet(object.grace_days)
+        ? globalThis.Number(object.grace_days)
+        : 0,
+      afterGrace: isSet(object.afterGrace)
+        ? globalThis.String(object.afterGrace)
+        : isSet(object.after_grace)
+        ? globalThis.String(object.after_grace)
+        : "",
+    };
+  },
+
+  toJSON(message: ListRecycleBinResponse): unknown {
+    const obj: any = {};
+    if (message.entries?.length) {
+      obj.entries = message.entries.map((e) => RecycleBinEntry.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    if (message.total !== 0) {
+      obj.total = Math.round(message.total);
+    }
+    if (message.graceDays !== 0) {
+      obj.graceDays = Math.round(message.graceDays);
+    }
+    if (message.afterGrace !== "") {
+      obj.afterGrace = message.afterGrace;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListRecycleBinResponse>, I>>(base?: I): ListRecycleBinResponse {
+    return ListRecycleBinResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListRecycleBinResponse>, I>>(object: I): ListRecycleBinResponse {
+    const message = createBaseListRecycleBinResponse();
+    message.entries = object.entries?.map((e) => RecycleBinEntry.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    message.total = object.total ?? 0;
+    message.graceDays = object.graceDays ?? 0;
+    message.afterGrace = object.afterGrace ?? "";
+    return message;
+  },
+};
+
+function createBaseRestoreUserRequest(): RestoreUserRequest {
+  return { username: "", actor: undefined };
+}
+
+export const RestoreUserRequest: MessageFns<RestoreUserRequest> = {
+  encode(message: RestoreUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.username !== "") {
+      writer.uint32(10).string(message.username);
+    }
+    if (message.actor !== undefined) {
+      Actor.encode(message.actor, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestoreUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestoreUserRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actor = Actor.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestoreUserRequest {
+    return {
+      username: isSet(object.username) ? globalThis.String(object.username) : "",
+      actor: isSet(object.actor) ? Actor.fromJSON(object.actor) : undefined,
+    };
+  },
+
+  toJSON(message: RestoreUserRequest): unknown {
+    const obj: any = {};
+    if (message.username !== "") {
+      obj.username = message.username;
+    }
+    if (message.actor !== undefined) {
+      obj.actor = Actor.toJSON(message.actor);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RestoreUserRequest>, I>>(base?: I): RestoreUserRequest {
+    return RestoreUserRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RestoreUserRequest>, I>>(object: I): RestoreUserRequest {
+    const message = createBaseRestoreUserRequest();
+    message.username = object.username ?? "";
+    message.actor = (object.actor !== undefined && object.actor !== null) ? Actor.fromPartial(object.actor) : undefined;
+    return message;
+  },
+};
+
+function createBaseRestoreUserResponse(): RestoreUserResponse {
+  return { user: undefined };
+}
+
+export const RestoreUserResponse: MessageFns<RestoreUserResponse> = {
+  encode(message: RestoreUserResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.user !== undefined) {
+      UserDetails.encode(message.user, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RestoreUserResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRestoreUserResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.user = UserDetails.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RestoreUserResponse {
+    return { user: isSet(object.user) ? UserDetails.fromJSON(object.user) : undefined };
+  },
+
+  toJSON(message: RestoreUserResponse): unknown {
+    const obj: any = {};
+    if (message.user !== undefined) {
+      obj.user = UserDetails.toJSON(message.user);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RestoreUserResponse>, I>>(base?: I): RestoreUserResponse {
+    return RestoreUserResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RestoreUserResponse>, I>>(object: I): RestoreUserResponse {
+    const message = createBaseRestoreUserResponse();
+    message.user = (object.user !== undefined && object.user !== null)
+      ? UserDetails.fromPartial(object.user)
+      : undefined;
+    return message;
+  },
+};
+
 /** Looks users up and explains their state across runs. */
 export type LookupServiceService = typeof LookupServiceService;
 export const LookupServiceService = {
@@ -2166,6 +3053,34 @@ export const LookupServiceService = {
     responseSerialize: (value: SearchUsersResponse): Buffer => Buffer.from(SearchUsersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): SearchUsersResponse => SearchUsersResponse.decode(value),
   },
+  /**
+   * Lists the recycle bin: users a sync blocked for being absent from the feed, the soonest due first, with
+   * the configured grace period and what happens after it; filtered by username prefix, one page at a time.
+   */
+  listRecycleBin: {
+    path: "/usersync.lookup.v1.LookupService/ListRecycleBin" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRecycleBinRequest): Buffer =>
+      Buffer.from(ListRecycleBinRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRecycleBinRequest => ListRecycleBinRequest.decode(value),
+    responseSerialize: (value: ListRecycleBinResponse): Buffer =>
+      Buffer.from(ListRecycleBinResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListRecycleBinResponse => ListRecycleBinResponse.decode(value),
+  },
+  /**
+   * Restores a user from the recycle bin: active again with the memberships they kept, out of the bin. The
+   * user stays out of the feed, so no run blocks them again until a feed names them (then a run updates them).
+   */
+  restoreUser: {
+    path: "/usersync.lookup.v1.LookupService/RestoreUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RestoreUserRequest): Buffer => Buffer.from(RestoreUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RestoreUserRequest => RestoreUserRequest.decode(value),
+    responseSerialize: (value: RestoreUserResponse): Buffer => Buffer.from(RestoreUserResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RestoreUserResponse => RestoreUserResponse.decode(value),
+  },
 } as const;
 
 export interface LookupServiceServer extends UntypedServiceImplementation {
@@ -2180,6 +3095,16 @@ export interface LookupServiceServer extends UntypedServiceImplementation {
    * (case-insensitive), ordered by username, one page at a time.
    */
   searchUsers: handleUnaryCall<SearchUsersRequest, SearchUsersResponse>;
+  /**
+   * Lists the recycle bin: users a sync blocked for being absent from the feed, the soonest due first, with
+   * the configured grace period and what happens after it; filtered by username prefix, one page at a time.
+   */
+  listRecycleBin: handleUnaryCall<ListRecycleBinRequest, ListRecycleBinResponse>;
+  /**
+   * Restores a user from the recycle bin: active again with the memberships they kept, out of the bin. The
+   * user stays out of the feed, so no run blocks them again until a feed names them (then a run updates them).
+   */
+  restoreUser: handleUnaryCall<RestoreUserRequest, RestoreUserResponse>;
 }
 
 export interface LookupServiceClient extends Client {
@@ -2249,6 +3174,44 @@ export interface LookupServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: SearchUsersResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Lists the recycle bin: users a sync blocked for being absent from the feed, the soonest due first, with
+   * the configured grace period and what happens after it; filtered by username prefix, one page at a time.
+   */
+  listRecycleBin(
+    request: ListRecycleBinRequest,
+    callback: (error: ServiceError | null, response: ListRecycleBinResponse) => void,
+  ): ClientUnaryCall;
+  listRecycleBin(
+    request: ListRecycleBinRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRecycleBinResponse) => void,
+  ): ClientUnaryCall;
+  listRecycleBin(
+    request: ListRecycleBinRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRecycleBinResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Restores a user from the recycle bin: active again with the memberships they kept, out of the bin. The
+   * user stays out of the feed, so no run blocks them again until a feed names them (then a run updates them).
+   */
+  restoreUser(
+    request: RestoreUserRequest,
+    callback: (error: ServiceError | null, response: RestoreUserResponse) => void,
+  ): ClientUnaryCall;
+  restoreUser(
+    request: RestoreUserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RestoreUserResponse) => void,
+  ): ClientUnaryCall;
+  restoreUser(
+    request: RestoreUserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RestoreUserResponse) => void,
   ): ClientUnaryCall;
 }
 

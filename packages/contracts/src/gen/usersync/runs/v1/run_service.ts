@@ -254,7 +254,14 @@ export interface Run {
   /** The run's ERROR lines grouped by message, largest first (at most 25 groups), counted once. */
   errorGroups: ErrorGroup[];
   /** Set on a compensating run made by UndoRun: which run it undoes and who it leaves alone. */
-  undo: UndoInfo | undefined;
+  undo:
+    | UndoInfo
+    | undefined;
+  /**
+   * Which source the run carries: "file" (uploaded data files) or "scim" (the SCIM source's state, batched).
+   * Each directory user belongs to one source; a run never blocks another source's users.
+   */
+  source: string;
 }
 
 /** What an undo run undoes (RunService.UndoRun). */
@@ -440,7 +447,27 @@ export interface SyncConfig {
    * Hold when planned blocks exceed this many times the median blocks of the last 10 complete runs (a median of
    * 0 counts as 1); unset for no limit.
    */
-  maxBlockMedianFactor?: number | undefined;
+  maxBlockMedianFactor?:
+    | number
+    | undefined;
+  /**
+   * Recycle bin (issue 18): days a user blocked by a sync stays whole (profile, memberships, history) before
+   * `recycle_after_grace` happens; unset for the default (30). 0 acts at the worker's next check.
+   */
+  recycleGraceDays?:
+    | number
+    | undefined;
+  /**
+   * What happens after the grace period: "keep" (stay blocked; the default, also for empty), "anonymise" (names,
+   * email, title, tags, profile and memberships cleared, username replaced by "anonymised-<id>", history values
+   * scrubbed) or "delete" (the user, memberships, last record and history removed).
+   */
+  recycleAfterGrace: string;
+  /**
+   * The stable key that tells a returning person from a reused username: empty for none, "profile.<code>" or
+   * "tags.<key>". A blocked user whose stored key differs from the feed's holds the run (reused_username).
+   */
+  recycleStableKey: string;
 }
 
 /** One version of the control file. */
@@ -463,6 +490,13 @@ export interface ControlFile {
   current: boolean;
   /** The `files` keys it expects, ordered (a run is ready when these plus `_control` are uploaded). */
   expectedFiles: string[];
+  /** The source whose runs it maps: "file" (uploaded data files) or "scim" (the SCIM batcher's snapshot). */
+  source: string;
+  /**
+   * True for the SCIM source's built-in mapping, which its runs use until an admin uploads a control file of
+   * its own: never in the history, no uploader; its digest is that of the fixed text every such run carries.
+   */
+  builtIn: boolean;
 }
 
 /** One problem found while validating a control file. */
@@ -479,6 +513,8 @@ export interface ListRunsRequest {
   pageSize: number;
   /** Cursor from a previous response (next or prev); empty for the newest page. */
   pageToken: string;
+  /** Only runs of this source ("file" or "scim"); empty for every source. Anything else is INVALID_ARGUMENT. */
+  source: string;
 }
 
 /** Response of ListRuns. */
@@ -755,7 +791,14 @@ export interface UpdateConfigResponse {
 /** Request for GetControlFile. */
 export interface GetControlFileRequest {
   /** Digest of a past version; unset for the current one. */
-  digest?: string | undefined;
+  digest?:
+    | string
+    | undefined;
+  /**
+   * Whose current control file when digest is unset: "file" (the default when empty) or "scim" (its
+   * built-in mapping, built_in set, until an admin uploads one). Anything else is INVALID_ARGUMENT.
+   */
+  source: string;
 }
 
 /** Response of GetControlFile. */
@@ -774,6 +817,8 @@ export interface ListControlFilesRequest {
   pageSize: number;
   /** Cursor from a previous response; empty for the newest. */
   pageToken: string;
+  /** Whose versions: "file" (the default when empty) or "scim". Anything else is INVALID_ARGUMENT. */
+  source: string;
 }
 
 /** Response of ListControlFiles. */
@@ -791,7 +836,14 @@ export interface UploadControlFileRequest {
   /** Why it changes; required. */
   reason: string;
   /** Who uploads. */
-  actor: Actor | undefined;
+  actor:
+    | Actor
+    | undefined;
+  /**
+   * Which source it maps: "file" (the default when empty) or "scim", whose control file must read one file,
+   * "users", with the json reader. Anything else is INVALID_ARGUMENT.
+   */
+  source: string;
 }
 
 /** Response of UploadControlFile. */
@@ -899,6 +951,7 @@ function createBaseRun(): Run {
     approvedScope: undefined,
     errorGroups: [],
     undo: undefined,
+    source: "",
   };
 }
 
@@ -978,6 +1031,9 @@ export const Run: MessageFns<Run> = {
     }
     if (message.undo !== undefined) {
       UndoInfo.encode(message.undo, writer.uint32(202).fork()).join();
+    }
+    if (message.source !== "") {
+      writer.uint32(210).string(message.source);
     }
     return writer;
   },
@@ -1195,6 +1251,14 @@ export const Run: MessageFns<Run> = {
             message.undo = UndoInfo.decode(reader, reader.uint32());
             continue;
           }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1308,6 +1372,7 @@ export const Run: MessageFns<Run> = {
         ? object.error_groups.map((e: any) => ErrorGroup.fromJSON(e))
         : [],
       undo: isSet(object.undo) ? UndoInfo.fromJSON(object.undo) : undefined,
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
     };
   },
 
@@ -1388,6 +1453,9 @@ export const Run: MessageFns<Run> = {
     if (message.undo !== undefined) {
       obj.undo = UndoInfo.toJSON(message.undo);
     }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
     return obj;
   },
 
@@ -1433,6 +1501,7 @@ export const Run: MessageFns<Run> = {
       : undefined;
     message.errorGroups = object.errorGroups?.map((e) => ErrorGroup.fromPartial(e)) || [];
     message.undo = (object.undo !== undefined && object.undo !== null) ? UndoInfo.fromPartial(object.undo) : undefined;
+    message.source = object.source ?? "";
     return message;
   },
 };
@@ -2652,6 +2721,9 @@ function createBaseSyncConfig(): SyncConfig {
     maxGroupRemovals: undefined,
     maxGroupRemovalPercent: undefined,
     maxBlockMedianFactor: undefined,
+    recycleGraceDays: undefined,
+    recycleAfterGrace: "",
+    recycleStableKey: "",
   };
 }
 
@@ -2707,6 +2779,15 @@ export const SyncConfig: MessageFns<SyncConfig> = {
     }
     if (message.maxBlockMedianFactor !== undefined) {
       writer.uint32(137).double(message.maxBlockMedianFactor);
+    }
+    if (message.recycleGraceDays !== undefined) {
+      writer.uint32(144).int32(message.recycleGraceDays);
+    }
+    if (message.recycleAfterGrace !== "") {
+      writer.uint32(154).string(message.recycleAfterGrace);
+    }
+    if (message.recycleStableKey !== "") {
+      writer.uint32(162).string(message.recycleStableKey);
     }
     return writer;
   },
@@ -2860,6 +2941,30 @@ export const SyncConfig: MessageFns<SyncConfig> = {
             message.maxBlockMedianFactor = reader.double();
             continue;
           }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.recycleGraceDays = reader.int32();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.recycleAfterGrace = reader.string();
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.recycleStableKey = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2959,6 +3064,21 @@ export const SyncConfig: MessageFns<SyncConfig> = {
         : isSet(object.max_block_median_factor)
         ? globalThis.Number(object.max_block_median_factor)
         : undefined,
+      recycleGraceDays: isSet(object.recycleGraceDays)
+        ? globalThis.Number(object.recycleGraceDays)
+        : isSet(object.recycle_grace_days)
+        ? globalThis.Number(object.recycle_grace_days)
+        : undefined,
+      recycleAfterGrace: isSet(object.recycleAfterGrace)
+        ? globalThis.String(object.recycleAfterGrace)
+        : isSet(object.recycle_after_grace)
+        ? globalThis.String(object.recycle_after_grace)
+        : "",
+      recycleStableKey: isSet(object.recycleStableKey)
+        ? globalThis.String(object.recycleStableKey)
+        : isSet(object.recycle_stable_key)
+        ? globalThis.String(object.recycle_stable_key)
+        : "",
     };
   },
 
@@ -3015,6 +3135,15 @@ export const SyncConfig: MessageFns<SyncConfig> = {
     if (message.maxBlockMedianFactor !== undefined) {
       obj.maxBlockMedianFactor = floatToJson(message.maxBlockMedianFactor);
     }
+    if (message.recycleGraceDays !== undefined) {
+      obj.recycleGraceDays = Math.round(message.recycleGraceDays);
+    }
+    if (message.recycleAfterGrace !== "") {
+      obj.recycleAfterGrace = message.recycleAfterGrace;
+    }
+    if (message.recycleStableKey !== "") {
+      obj.recycleStableKey = message.recycleStableKey;
+    }
     return obj;
   },
 
@@ -3040,6 +3169,9 @@ export const SyncConfig: MessageFns<SyncConfig> = {
     message.maxGroupRemovals = object.maxGroupRemovals ?? undefined;
     message.maxGroupRemovalPercent = object.maxGroupRemovalPercent ?? undefined;
     message.maxBlockMedianFactor = object.maxBlockMedianFactor ?? undefined;
+    message.recycleGraceDays = object.recycleGraceDays ?? undefined;
+    message.recycleAfterGrace = object.recycleAfterGrace ?? "";
+    message.recycleStableKey = object.recycleStableKey ?? "";
     return message;
   },
 };
@@ -3053,6 +3185,8 @@ function createBaseControlFile(): ControlFile {
     reason: "",
     current: false,
     expectedFiles: [],
+    source: "",
+    builtIn: false,
   };
 }
 
@@ -3078,6 +3212,12 @@ export const ControlFile: MessageFns<ControlFile> = {
     }
     for (const v of message.expectedFiles) {
       writer.uint32(58).string(v!);
+    }
+    if (message.source !== "") {
+      writer.uint32(66).string(message.source);
+    }
+    if (message.builtIn !== false) {
+      writer.uint32(72).bool(message.builtIn);
     }
     return writer;
   },
@@ -3151,6 +3291,22 @@ export const ControlFile: MessageFns<ControlFile> = {
             message.expectedFiles.push(reader.string());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.builtIn = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3184,6 +3340,12 @@ export const ControlFile: MessageFns<ControlFile> = {
         : globalThis.Array.isArray(object?.expected_files)
         ? object.expected_files.map((e: any) => globalThis.String(e))
         : [],
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      builtIn: isSet(object.builtIn)
+        ? globalThis.Boolean(object.builtIn)
+        : isSet(object.built_in)
+        ? globalThis.Boolean(object.built_in)
+        : false,
     };
   },
 
@@ -3210,6 +3372,12 @@ export const ControlFile: MessageFns<ControlFile> = {
     if (message.expectedFiles?.length) {
       obj.expectedFiles = message.expectedFiles;
     }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.builtIn !== false) {
+      obj.builtIn = message.builtIn;
+    }
     return obj;
   },
 
@@ -3227,6 +3395,8 @@ export const ControlFile: MessageFns<ControlFile> = {
     message.reason = object.reason ?? "";
     message.current = object.current ?? false;
     message.expectedFiles = object.expectedFiles?.map((e) => e) || [];
+    message.source = object.source ?? "";
+    message.builtIn = object.builtIn ?? false;
     return message;
   },
 };
@@ -3317,7 +3487,7 @@ export const ControlFileError: MessageFns<ControlFileError> = {
 };
 
 function createBaseListRunsRequest(): ListRunsRequest {
-  return { pageSize: 0, pageToken: "" };
+  return { pageSize: 0, pageToken: "", source: "" };
 }
 
 export const ListRunsRequest: MessageFns<ListRunsRequest> = {
@@ -3327,6 +3497,9 @@ export const ListRunsRequest: MessageFns<ListRunsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(18).string(message.pageToken);
+    }
+    if (message.source !== "") {
+      writer.uint32(26).string(message.source);
     }
     return writer;
   },
@@ -3360,6 +3533,14 @@ export const ListRunsRequest: MessageFns<ListRunsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3384,6 +3565,7 @@ export const ListRunsRequest: MessageFns<ListRunsRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
     };
   },
 
@@ -3395,6 +3577,9 @@ export const ListRunsRequest: MessageFns<ListRunsRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
     return obj;
   },
 
@@ -3405,6 +3590,7 @@ export const ListRunsRequest: MessageFns<ListRunsRequest> = {
     const message = createBaseListRunsRequest();
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.source = object.source ?? "";
     return message;
   },
 };
@@ -5972,13 +6158,16 @@ export const UpdateConfigResponse: MessageFns<UpdateConfigResponse> = {
 };
 
 function createBaseGetControlFileRequest(): GetControlFileRequest {
-  return { digest: undefined };
+  return { digest: undefined, source: "" };
 }
 
 export const GetControlFileRequest: MessageFns<GetControlFileRequest> = {
   encode(message: GetControlFileRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.digest !== undefined) {
       writer.uint32(10).string(message.digest);
+    }
+    if (message.source !== "") {
+      writer.uint32(18).string(message.source);
     }
     return writer;
   },
@@ -6004,6 +6193,14 @@ export const GetControlFileRequest: MessageFns<GetControlFileRequest> = {
             message.digest = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6017,13 +6214,19 @@ export const GetControlFileRequest: MessageFns<GetControlFileRequest> = {
   },
 
   fromJSON(object: any): GetControlFileRequest {
-    return { digest: isSet(object.digest) ? globalThis.String(object.digest) : undefined };
+    return {
+      digest: isSet(object.digest) ? globalThis.String(object.digest) : undefined,
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+    };
   },
 
   toJSON(message: GetControlFileRequest): unknown {
     const obj: any = {};
     if (message.digest !== undefined) {
       obj.digest = message.digest;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
     }
     return obj;
   },
@@ -6034,6 +6237,7 @@ export const GetControlFileRequest: MessageFns<GetControlFileRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetControlFileRequest>, I>>(object: I): GetControlFileRequest {
     const message = createBaseGetControlFileRequest();
     message.digest = object.digest ?? undefined;
+    message.source = object.source ?? "";
     return message;
   },
 };
@@ -6130,7 +6334,7 @@ export const GetControlFileResponse: MessageFns<GetControlFileResponse> = {
 };
 
 function createBaseListControlFilesRequest(): ListControlFilesRequest {
-  return { pageSize: 0, pageToken: "" };
+  return { pageSize: 0, pageToken: "", source: "" };
 }
 
 export const ListControlFilesRequest: MessageFns<ListControlFilesRequest> = {
@@ -6140,6 +6344,9 @@ export const ListControlFilesRequest: MessageFns<ListControlFilesRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(18).string(message.pageToken);
+    }
+    if (message.source !== "") {
+      writer.uint32(26).string(message.source);
     }
     return writer;
   },
@@ -6173,6 +6380,14 @@ export const ListControlFilesRequest: MessageFns<ListControlFilesRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6197,6 +6412,7 @@ export const ListControlFilesRequest: MessageFns<ListControlFilesRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
     };
   },
 
@@ -6208,6 +6424,9 @@ export const ListControlFilesRequest: MessageFns<ListControlFilesRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
     return obj;
   },
 
@@ -6218,6 +6437,7 @@ export const ListControlFilesRequest: MessageFns<ListControlFilesRequest> = {
     const message = createBaseListControlFilesRequest();
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.source = object.source ?? "";
     return message;
   },
 };
@@ -6316,7 +6536,7 @@ export const ListControlFilesResponse: MessageFns<ListControlFilesResponse> = {
 };
 
 function createBaseUploadControlFileRequest(): UploadControlFileRequest {
-  return { content: "", reason: "", actor: undefined };
+  return { content: "", reason: "", actor: undefined, source: "" };
 }
 
 export const UploadControlFileRequest: MessageFns<UploadControlFileRequest> = {
@@ -6329,6 +6549,9 @@ export const UploadControlFileRequest: MessageFns<UploadControlFileRequest> = {
     }
     if (message.actor !== undefined) {
       Actor.encode(message.actor, writer.uint32(26).fork()).join();
+    }
+    if (message.source !== "") {
+      writer.uint32(34).string(message.source);
     }
     return writer;
   },
@@ -6370,6 +6593,14 @@ export const UploadControlFileRequest: MessageFns<UploadControlFileRequest> = {
             message.actor = Actor.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -6387,6 +6618,7 @@ export const UploadControlFileRequest: MessageFns<UploadControlFileRequest> = {
       content: isSet(object.content) ? globalThis.String(object.content) : "",
       reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
       actor: isSet(object.actor) ? Actor.fromJSON(object.actor) : undefined,
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
     };
   },
 
@@ -6401,6 +6633,9 @@ export const UploadControlFileRequest: MessageFns<UploadControlFileRequest> = {
     if (message.actor !== undefined) {
       obj.actor = Actor.toJSON(message.actor);
     }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
     return obj;
   },
 
@@ -6412,6 +6647,7 @@ export const UploadControlFileRequest: MessageFns<UploadControlFileRequest> = {
     message.content = object.content ?? "";
     message.reason = object.reason ?? "";
     message.actor = (object.actor !== undefined && object.actor !== null) ? Actor.fromPartial(object.actor) : undefined;
+    message.source = object.source ?? "";
     return message;
   },
 };
