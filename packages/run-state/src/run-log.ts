@@ -3,6 +3,10 @@
  * apply-worker inside its transaction, read page by page by the portal. Haplo kept one text column;
  * rows let a million-line log be filtered by username or level through the table's indexes.
  */
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Queryable } from './run.repository.js';
 
 /** Severity of a log line: ERROR/EXCEPTION lines are 'error'. */
@@ -72,6 +76,23 @@ export async function appendRunLogFrom(
     [runId, startSeq, ...params],
   );
   return startSeq + (result.rowCount ?? 0);
+}
+
+/** The columns of {@link copyRunLogRows}' COPY text rows, in order. */
+export const RUN_LOG_COPY_COLUMNS = ['run_id', 'seq', 'level', 'username', 'text'] as const;
+
+/**
+ * Appends log rows by COPY: `buffers` hold COPY text rows (tab-separated, `\n`-terminated, values escaped
+ * as COPY reads them) of {@link RUN_LOG_COPY_COLUMNS}, numbered by the writer. For a writer that encodes
+ * lines as its records come (a first import writes a million `create` lines while it transforms);
+ * nothing is sent when there are no buffers.
+ */
+export async function copyRunLogRows(client: pg.ClientBase, buffers: readonly Buffer[]): Promise<void> {
+  if (buffers.length === 0) return;
+  await pipeline(
+    Readable.from(buffers),
+    client.query(copyFrom(`COPY runs.run_log (${RUN_LOG_COPY_COLUMNS.join(', ')}) FROM STDIN`)),
+  );
 }
 
 /** Removes a run's log (a held run that is applied later gets a fresh log). */

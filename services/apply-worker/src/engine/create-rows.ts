@@ -1,10 +1,11 @@
 /**
  * The COPY text rows of a first import's creates (users, sync memberships, history, last records, the stored
- * plan, the temp plan's slim rows), encoded as each record comes: the direct import's fast path
+ * plan, the temp plan's slim rows, the run's log lines), encoded as each record comes: the direct import's fast path
  * (usecases/direct-import.ts; store/direct-create.repository.ts COPYs them). Its equivalence with the planned
  * path is test/integration/direct-creates.test.ts.
  */
 import { bool, CopyRows, field, jsonField } from './copy-writer.js';
+import type { RunLogLine } from '@usersync/run-state';
 import type { FeedRow } from '../store/feed.repository.js';
 
 const after = (field: string, json: string) => `{"field":"${field}","before":null,"after":${json}}`;
@@ -25,6 +26,8 @@ export interface DirectCreates {
   nextId: number;
   /** Write the stored plan's rows too; false when the approved preview's rows stay (direct-import.ts). */
   storePlan: boolean;
+  /** The seq of the next log line (START, seq 0, is written before the transform); advanced by the stage. */
+  nextLogSeq: number;
 }
 
 /** The COPY rows of a chunk's creates, encoded as the records come (no row object outlives its record). */
@@ -35,6 +38,7 @@ export class EncodedCreates {
   readonly records = new CopyRows();
   readonly stored = new CopyRows();
   readonly plan = new CopyRows();
+  readonly log = new CopyRows();
 
   /** `storePlan`: encode the stored plan's rows (runs.run_plan) too; without it `stored` stays empty. */
   constructor(
@@ -55,5 +59,10 @@ export class EncodedCreates {
     this.records.add(`${id}\t${runId}\t${jsonField(r.recordJson)}\t${r.recordDigest}\n`);
     if (this.storePlan) this.stored.add(`${runId}\t${username}\tcreate\t${jsonField(createdChanges(r))}\n`);
     this.plan.add(`${username}\t${r.rec}\t${id}\tcreate\t${field(r.digest)}\n`);
+  }
+
+  /** Encodes line `seq` of the run's log (run-state's RUN_LOG_COPY_COLUMNS). */
+  logLine(seq: number, l: RunLogLine): void {
+    this.log.add(`${this.runId}\t${seq}\t${l.level}\t${field(l.username)}\t${field(l.text)}\n`);
   }
 }

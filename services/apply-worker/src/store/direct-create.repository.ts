@@ -1,14 +1,14 @@
 /**
  * A first import's creates, written straight into their final tables by COPY while the feed is still
- * being transformed: users, sync memberships, history, last records and the stored plan, plus a slim
- * row per user in the temp `plan` table so counts, digest, log lines and events come out as from the
- * planned path. Only for a directory with no user at all, where every valid record is a create (see
+ * being transformed: users, sync memberships, history, last records, the stored plan and the run's log
+ * lines, plus a slim row per user in the temp `plan` table so counts, digest and events come out as from
+ * the planned path. Only for a directory with no user at all, where every valid record is a create (see
  * usecases/direct-import.ts); COPY is cheaper than the planned path's INSERT … SELECT from the feed and runs
  * beside the engine instead of after it (figures: "apply-worker engine" in bench/README.md). The stored plan's
- * rows go through run-state (runs.run_plan belongs to the runs owner).
+ * rows and the log lines go through run-state (runs.run_plan and runs.run_log belong to the runs owner).
  */
 import type pg from 'pg';
-import { copyRunPlanRows } from '@usersync/run-state';
+import { copyRunLogRows, copyRunPlanRows } from '@usersync/run-state';
 import { copyText } from '../engine/copy-writer.js';
 import type { EncodedCreates } from '../engine/create-rows.js';
 
@@ -25,6 +25,7 @@ export async function copyCreates(client: pg.ClientBase, e: EncodedCreates): Pro
   await copyText(client, 'COPY directory.last_record (user_id, run_id, record, record_digest) FROM STDIN', e.records);
   await copyRunPlanRows(client, e.stored.take()); // columns: run-state's RUN_PLAN_COPY_COLUMNS
   await copyText(client, 'COPY plan (username, rec, user_id, action, new_digest) FROM STDIN', e.plan);
+  await copyRunLogRows(client, e.log.take()); // columns: run-state's RUN_LOG_COPY_COLUMNS
 }
 
 /**

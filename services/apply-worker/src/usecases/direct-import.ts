@@ -1,9 +1,9 @@
 /**
  * Direct first import: into a directory without any user every valid record is a create, so each chunk's
  * creates are COPYed straight into users, memberships, history, last records, the stored plan (unless an
- * approved preview's stays) and a slim row of the temp `plan` table while the engine transforms the next chunk
- * (store/direct-create.repository.ts),
- * with the tables' secondary indexes dropped for the load and built once after it;
+ * approved preview's stays), the run's log lines and a slim row of the temp `plan` table while the engine
+ * transforms the next chunk (store/direct-create.repository.ts), with the tables' secondary indexes dropped
+ * for the load and built once after it;
  * the plan is then only counted and digested, and the run completes. Chosen only when no hold can fire
  * (domain/apply-strategy.ts); test/integration/direct-creates.test.ts checks that it leaves what the planned
  * apply leaves. An approved preview is verified here too: when the plan's digest differs, StalePreview rolls
@@ -14,6 +14,7 @@ import { clearRunPlan } from '@usersync/run-state';
 import { approvalOf, hasPreviewToVerify, holdDecision, holdFor } from '../domain/hold-policy.js';
 import { createPlanTable, summarizePlan } from '../store/plan.repository.js';
 import { upsertManagedGroups } from '../store/directory-apply.repository.js';
+import { startDirectImportLog } from './run-log-writer.js';
 import { buildLoadIndexes, dropLoadIndexes, firstUserId, userIdsUsedUpTo } from '../store/direct-create.repository.js';
 import {
   completeRun,
@@ -40,7 +41,9 @@ export async function directFirstImport(
   // (direct-creates.test.ts): it stays, and a mismatch rolls everything back. Without one it is written.
   const storePlan = !hasPreviewToVerify(approval);
   // User ids are counted here from the sequence's next value (only this worker, under the apply lock, creates).
-  const creates = { runId, nextId: await firstUserId(client), storePlan };
+  // Log lines are COPYed as the records come, after START (seq 0); the run has no preamble (a username rule).
+  const nextLogSeq = await startDirectImportLog(client, runId, ctx.start);
+  const creates = { runId, nextId: await firstUserId(client), storePlan, nextLogSeq };
   await createPlanTable(client);
   await upsertManagedGroups(client, run.input.run.source, run.settings.managedGroups);
   if (storePlan) await clearRunPlan(client, runId);
@@ -66,5 +69,5 @@ export async function directFirstImport(
 
   ctx.progress.begin('apply', 'records', stats.records);
   run.lap('apply');
-  return completeRun(client, deps, run, ctx, resultOf(transformed, plan));
+  return completeRun(client, deps, run, ctx, resultOf(transformed, plan), { nextSeq: creates.nextLogSeq });
 }

@@ -17,17 +17,34 @@ const RECORD_LINES = `
 const BLOCK_LINES = `SELECT username AS ord, 'info' AS level, username, 'block ' || username AS text
   FROM plan WHERE action = 'block'`;
 
-/** The log of an applied run. `preamble` holds run-level lines after START (e.g. the H1 error). */
+/**
+ * The start of a direct first import's log (START alone): its per-record lines are then COPYed in order
+ * while it transforms, from seq 1 (usecases/transform-stage.ts), and writeAppliedLog adds the rest.
+ */
+export async function startDirectImportLog(client: pg.ClientBase, runId: number, start: Date): Promise<number> {
+  await clearRunLog(client, runId);
+  return appendRunLog(client, runId, [startLine(start)], 0);
+}
+
+/**
+ * The log of an applied run. `preamble` holds run-level lines after START (e.g. the H1 error).
+ * `written`: START and the per-record lines are in already (a direct first import); `nextSeq` follows them.
+ */
 export async function writeAppliedLog(
   client: pg.ClientBase,
   runId: number,
   times: { start: Date; end: Date },
   preamble: RunLogLine[],
   counts: { unchanged: number; blocked: number },
+  written?: { nextSeq: number },
 ): Promise<void> {
-  await clearRunLog(client, runId);
-  let seq = await appendRunLog(client, runId, [startLine(times.start), ...preamble], 0);
-  seq = await appendRunLogFrom(client, runId, seq, RECORD_LINES, [true]);
+  let seq: number;
+  if (written) seq = written.nextSeq;
+  else {
+    await clearRunLog(client, runId);
+    seq = await appendRunLog(client, runId, [startLine(times.start), ...preamble], 0);
+    seq = await appendRunLogFrom(client, runId, seq, RECORD_LINES, [true]);
+  }
   seq = await appendRunLog(client, runId, [noChangesLine(counts.unchanged)], seq);
   seq = await appendRunLogFrom(client, runId, seq, BLOCK_LINES);
   const tail = counts.blocked > 0 ? [blockedLine(counts.blocked), endLine(times.end)] : [endLine(times.end)];

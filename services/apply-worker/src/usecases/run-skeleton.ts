@@ -231,15 +231,20 @@ export async function holdRun(client: pg.PoolClient, ctx: RunContext, r: RunResu
   return 'held';
 }
 
-/** Completes an applied run: its log, `complete` with the counts, the fingerprint, the events. */
+/**
+ * Completes an applied run: its log (`logWritten`: a direct import's START and record lines are in),
+ * `complete` with the counts, the fingerprint, the events.
+ */
 export async function completeRun(
   client: pg.PoolClient,
   deps: ApplyDeps,
   run: PreparedRun,
   ctx: RunContext,
   r: RunResult,
+  logWritten?: { nextSeq: number },
 ): Promise<'complete'> {
-  await writeAppliedLog(client, ctx.runId, { start: ctx.start, end: new Date() }, r.preamble, r.plan.counts);
+  const times = { start: ctx.start, end: new Date() };
+  await writeAppliedLog(client, ctx.runId, times, r.preamble, r.plan.counts, logWritten);
   run.lap('log');
   await ctx.checkpoint();
   // Guarded by status = 'running': an admin's cancel committed after the last checkpoint makes this throw

@@ -61,7 +61,8 @@ export interface FeedRules {
   blockInvalidRecords: boolean;
   /**
    * The directory is empty, so every valid record is a create: write creates straight into the
-   * directory for this run (direct-create.repository.ts) instead of into the feed.
+   * directory for this run (direct-create.repository.ts) instead of into the feed, and every record's
+   * log lines straight into the run's log.
    */
   directCreatesFor?: DirectCreates;
   /**
@@ -104,6 +105,10 @@ class Chunk implements FeedSink {
   private readonly feed = new CopyRows();
   private readonly log = new CopyRows();
   private readonly creates: EncodedCreates | undefined;
+  /** A direct import's lines of the current record, waiting for its action line (which comes first). */
+  private waiting: FeedLogRow[] = [];
+  /** The record whose action line is written: its later lines (notes) follow at once. */
+  private actionRec = -1;
   size = 0;
 
   constructor(private readonly direct: FeedRules['directCreatesFor']) {
@@ -112,18 +117,36 @@ class Chunk implements FeedSink {
 
   row(r: FeedRow): void {
     this.size++;
-    if (this.creates && r.valid) this.creates.add(r, this.direct!.nextId++);
-    else encodeFeedRow(this.feed, r);
+    if (!this.creates || !r.valid) return encodeFeedRow(this.feed, r);
+    this.creates.add(r, this.direct!.nextId++);
+    // The log as run-log-writer orders it: per record, its action line, then its ERROR lines and notes.
+    if (this.waiting.length > 0 && this.waiting[0]!.rec !== r.rec) this.release();
+    this.logLine({ level: 'info', username: r.username, text: `create ${r.username}` });
+    this.actionRec = r.rec;
+    this.release();
   }
 
   line(l: FeedLogRow): void {
     this.size++;
-    encodeFeedLogRow(this.log, l);
+    if (!this.creates) return encodeFeedLogRow(this.log, l);
+    if (l.rec === this.actionRec) return this.logLine(l);
+    if (this.waiting.length > 0 && this.waiting[0]!.rec !== l.rec) this.release();
+    this.waiting.push(l);
   }
 
   async write(client: pg.ClientBase): Promise<void> {
+    this.release(); // a record's lines never span chunks: chunks end between records
     if (this.creates) await copyCreates(client, this.creates);
     await copyFeedChunk(client, this.feed, this.log);
+  }
+
+  private release(): void {
+    for (const l of this.waiting) this.logLine(l);
+    this.waiting = [];
+  }
+
+  private logLine(l: Pick<FeedLogRow, 'level' | 'username' | 'text'>): void {
+    this.creates!.logLine(this.direct!.nextLogSeq++, l);
   }
 }
 

@@ -12,7 +12,6 @@ import {
   createHarness,
   createRunningRun,
   directorySnapshot,
-  logText,
   outboxSubjects,
   runRow,
   setConfig,
@@ -58,7 +57,11 @@ async function stateOf(h: Harness, runId: number) {
        JOIN directory."user" u ON u.id = l.user_id WHERE l.run_id = $1 ORDER BY u.username`,
     ),
     plan: await rows('SELECT username, action, changes::text FROM runs.run_plan WHERE run_id = $1 ORDER BY username'),
-    log: await logText(h.pool, runId),
+    // Every line as stored: its position, level and user too (a direct import numbers its own lines).
+    log: await rows(
+      `SELECT seq, level, username, regexp_replace(text, '^(START|END): .*', '\\1:') AS text
+       FROM runs.run_log WHERE run_id = $1 ORDER BY seq`,
+    ),
     events: await outboxSubjects(h.pool),
   };
 }
@@ -88,6 +91,12 @@ describe('direct creates (first import into an empty directory)', () => {
     expect(a!.outcome).toBe('complete');
     expect(a!.run.counts).toMatchObject({ created: 39, errors: 3 });
     expect(a).toEqual(b);
+    // A record's action line comes before its own ERROR line, and seq runs on without a gap.
+    const lines = a!.log.map((l) => `${l.seq} ${l.level} ${l.text}`);
+    const unknownGroup = lines.findIndex((l) => l.includes('ERROR: Unknown group: admins'));
+    expect(lines[unknownGroup - 1]).toBe(`${unknownGroup - 1} info create u9`);
+    expect(lines[0]).toBe('0 info START:');
+    expect(lines.at(-1)).toBe(`${lines.length - 1} info END:`);
     // The load dropped the secondary indexes and the unique constraints and built them again, as they were.
     expect(await directoryIndexes(direct)).toEqual(indexesBefore);
     expect(await directoryIndexes(direct)).toEqual(await directoryIndexes(planned));

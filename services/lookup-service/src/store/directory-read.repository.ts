@@ -1,7 +1,7 @@
 /**
  * Reads of schema `directory` (owned by apply-worker) for one user at a time, and the one write this
- * service makes there: the error flag. Every query is an index probe: username (unique), lower(email)
- * (user_email_idx), history (user_id, id), last_record and membership by user_id.
+ * service makes there: the error flag. Every query is an index probe: username (unique), lower(email) in
+ * the "C" collation (user_email_prefix_idx), history (user_id, id), last_record and membership by user_id.
  */
 import type pg from 'pg';
 
@@ -128,7 +128,7 @@ export function directoryReadRepository(db: Pick<pg.Pool, 'query'>) {
      */
     async byEmail(email: string): Promise<UserRow[]> {
       const { rows } = await db.query<RawUser>(
-        `${SELECT_USER} WHERE lower(u.email) = $1 OR u.username = $1 ORDER BY u.username LIMIT ${MAX_MATCHES}`,
+        `${SELECT_USER} WHERE lower(u.email) COLLATE "C" = $1 OR u.username = $1 ORDER BY u.username LIMIT ${MAX_MATCHES}`,
         [email],
       );
       return rows.map(toUser);
