@@ -19,17 +19,10 @@ import {
   type RecordOutcome,
   type UnchangedCheck,
 } from '@usersync/control-file';
-import {
-  copyFeedChunk,
-  encodeFeedLogRow,
-  encodeFeedRow,
-  type FeedLogRow,
-  type FeedRow,
-} from '../store/feed.repository.js';
-import { CopyRows } from '../engine/copy-writer.js';
+import type { FeedRow } from '../store/feed.repository.js';
 import type { BaselineIndex } from '../engine/baseline-index.js';
-import { EncodedCreates, type DirectCreates } from '../engine/create-rows.js';
-import { copyCreates } from '../store/direct-create.repository.js';
+import type { DirectCreates } from '../engine/create-rows.js';
+import { Chunk, type FeedSink } from './feed-chunk.js';
 
 /** Counts of the transform stage. */
 export interface TransformStats {
@@ -83,6 +76,9 @@ export interface TransformHooks {
 
 // Small enough that a chunk (objects, COPY text, the copy in flight) stays a few MB (bench/README.md).
 const CHUNK_RECORDS = 5_000;
+// Chunks the engine may run ahead of PostgreSQL: two, so a slow chunk on either side is not waited for
+// at once (bench/README.md, issue 21).
+const WRITES_IN_FLIGHT = 2;
 
 /**
  * The engine batch for a run. `threads`: worker threads for the transform (JSON.parse, instructions, record
@@ -97,65 +93,6 @@ export function transformBatch(controlFile: ControlFile, threads: number | 'auto
   return n > 0 ? createParallelBatch(controlFile, { threads: n, digests: true }) : compile(controlFile);
 }
 
-/**
- * One chunk's COPY rows. Rows and lines are encoded the moment a record yields them, so no record's
- * objects outlive it (kept for a whole chunk they were costly garbage; bench/README.md).
- */
-class Chunk implements FeedSink {
-  private readonly feed = new CopyRows();
-  private readonly log = new CopyRows();
-  private readonly creates: EncodedCreates | undefined;
-  /** A direct import's lines of the current record, waiting for its action line (which comes first). */
-  private waiting: FeedLogRow[] = [];
-  /** The record whose action line is written: its later lines (notes) follow at once. */
-  private actionRec = -1;
-  size = 0;
-
-  constructor(private readonly direct: FeedRules['directCreatesFor']) {
-    this.creates = direct ? new EncodedCreates(direct.runId, direct.storePlan) : undefined;
-  }
-
-  row(r: FeedRow): void {
-    this.size++;
-    if (!this.creates || !r.valid) return encodeFeedRow(this.feed, r);
-    this.creates.add(r, this.direct!.nextId++);
-    // The log as run-log-writer orders it: per record, its action line, then its ERROR lines and notes.
-    if (this.waiting.length > 0 && this.waiting[0]!.rec !== r.rec) this.release();
-    this.logLine({ level: 'info', username: r.username, text: `create ${r.username}` });
-    this.actionRec = r.rec;
-    this.release();
-  }
-
-  line(l: FeedLogRow): void {
-    this.size++;
-    if (!this.creates) return encodeFeedLogRow(this.log, l);
-    if (l.rec === this.actionRec) return this.logLine(l);
-    if (this.waiting.length > 0 && this.waiting[0]!.rec !== l.rec) this.release();
-    this.waiting.push(l);
-  }
-
-  async write(client: pg.ClientBase): Promise<void> {
-    this.release(); // a record's lines never span chunks: chunks end between records
-    if (this.creates) await copyCreates(client, this.creates);
-    await copyFeedChunk(client, this.feed, this.log);
-  }
-
-  private release(): void {
-    for (const l of this.waiting) this.logLine(l);
-    this.waiting = [];
-  }
-
-  private logLine(l: Pick<FeedLogRow, 'level' | 'username' | 'text'>): void {
-    this.creates!.logLine(this.direct!.nextLogSeq++, l);
-  }
-}
-
-/** Where addOutcome puts a record's feed row and log lines. */
-interface FeedSink {
-  row(r: FeedRow): void;
-  line(l: FeedLogRow): void;
-}
-
 /** Runs the stage: the feed tables get every record but those unchanged against the baseline. */
 export async function transformIntoFeed(
   client: pg.ClientBase,
@@ -166,17 +103,19 @@ export async function transformIntoFeed(
 ): Promise<TransformStats> {
   const stats = noRecords();
   let chunk = new Chunk(rules.directCreatesFor);
-  let pending: Promise<void> = Promise.resolve();
+  // Chunks written or waiting to be, oldest first: one connection writes them in order.
+  const writes: Promise<void>[] = [];
 
   const flush = async () => {
     const full = chunk;
     chunk = new Chunk(rules.directCreatesFor);
-    await pending;
+    if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
     await hooks.checkpoint();
     hooks.progress(stats.records);
-    // Not awaited: the engine transforms the next chunk while this one is written.
-    pending = full.write(client);
-    pending.catch(() => undefined);
+    // Not awaited: the engine transforms the next chunk while this one waits and is written.
+    const write = (writes.at(-1) ?? Promise.resolve()).then(() => full.write(client));
+    write.catch(() => undefined);
+    writes.push(write);
   };
 
   const { baseline } = rules;
@@ -195,7 +134,7 @@ export async function transformIntoFeed(
     if (chunk.size >= CHUNK_RECORDS) await flush();
   }
   await flush();
-  await pending;
+  for (const write of writes) await write;
   return stats;
 }
 
