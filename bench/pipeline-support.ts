@@ -3,7 +3,7 @@
  * of a process (CPU, peak RSS, the worker's timings). The floor is in floor.ts, the store in bench-store.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openAsBlob, readFileSync } from 'node:fs';
+import { openAsBlob, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { findExecutable } from '@usersync/devstack';
@@ -94,10 +94,46 @@ export async function newestRunId(pool: pg.Pool): Promise<number> {
   return Number(rows[0]!.id);
 }
 
-/** CPU time (user + system) the process has used so far, in ms (clock ticks are 100 Hz on Linux). */
-export function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+/** CPU time (user + system) of a /proc stat file, in ms (clock ticks are 100 Hz on Linux). */
+function statCpuMs(path: string): number {
+  const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU time (user + system) the process has used so far, all its threads, in ms. */
+export const cpuMs = (pid: number): number => statCpuMs(`/proc/${pid}/stat`);
+
+/** CPU time of the process's main thread (JavaScript; V8's collector helpers and libuv's pool are apart). */
+export const mainThreadCpuMs = (pid: number): number => statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+
+/**
+ * A meter of the CPU time of every PostgreSQL server process on this machine (the bench's server runs here):
+ * backends, WAL writer, checkpointer. It samples /proc every 200 ms and adds each process's increments, so a
+ * backend that exits between two readings of the meter (a pool closing an idle connection) still counts, to
+ * within its last 200 ms.
+ */
+export function postgresCpuMeter(): { ms(): number; stop(): void } {
+  const last = new Map<string, number>();
+  let total = 0;
+  const sample = () => {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, 'utf8') !== 'postgres\n') continue;
+        const now = statCpuMs(`/proc/${pid}/stat`);
+        total += now - (last.get(pid) ?? now);
+        last.set(pid, now);
+      } catch {
+        last.delete(pid); // exited while being read
+      }
+    }
+  };
+  sample();
+  const timer = setInterval(sample, 200).unref();
+  return {
+    ms: () => (sample(), total),
+    stop: () => clearInterval(timer),
+  };
 }
 
 /** Collects the worker's 'run processed' log lines (phase timings per run, each taken once); other lines are echoed. */

@@ -37,7 +37,17 @@ import { rawPutSpeed, startBenchStore } from './bench-store.js';
 import { copyFloor, parseAndHashFloor, writeFloorRows } from './floor.js';
 import { benchConfig, benchControl, writeFeed } from './feed-generator.js';
 import { scimThroughput } from './scim-throughput.js';
-import { cpuMs, newestRunId, peakRss, startService, until, uploader, watchTimings } from './pipeline-support.js';
+import {
+  cpuMs,
+  mainThreadCpuMs,
+  newestRunId,
+  peakRss,
+  postgresCpuMeter,
+  startService,
+  until,
+  uploader,
+  watchTimings,
+} from './pipeline-support.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const arg = (name: string, fallback: number) => {
@@ -182,13 +192,18 @@ async function main() {
       ['re-sync 1% changed', files.changed],
       ['re-sync no change', files.changed],
     ];
+    // CPU seconds of the worker (all threads, and its JavaScript thread alone) and of PostgreSQL.
+    const postgresCpu = postgresCpuMeter();
+    const cpuNow = () => ({ worker: cpuMs(worker.pid!), main: mainThreadCpuMs(worker.pid!), pg: postgresCpu.ms() });
+    const cpuSince = (a: ReturnType<typeof cpuNow>, b = cpuNow()) =>
+      `worker CPU ${secs(b.worker - a.worker)} (main thread ${secs(b.main - a.main)}), PostgreSQL CPU ${secs(b.pg - a.pg)}`;
     for (const [name, path] of phases) {
       const phaseLoad = load();
       const uploadStarted = Date.now();
       await upload.file('_control', files.control);
       await upload.file('people', path);
       const uploadMs = Date.now() - uploadStarted;
-      const cpuBefore = cpuMs(worker.pid!);
+      let cpuBefore = cpuNow();
       let started = Date.now();
       let planMs = 0;
       const message = await upload.startSync();
@@ -201,7 +216,10 @@ async function main() {
           return rows[0].plan_digest !== null;
         }, 3_600_000);
         planMs = Date.now() - started;
-        console.log(`${`${name} (plan held)`.padEnd(20)} ${secs(planMs).padStart(8)}  until the preview is stored`);
+        console.log(
+          `${`${name} (plan held)`.padEnd(20)} ${secs(planMs).padStart(8)}  until the preview is stored; ${cpuSince(cpuBefore)}`,
+        );
+        cpuBefore = cpuNow();
         await timings.next(runId);
         started = Date.now();
         await unary(runs, 'applyRun', { runId, actor: ADMIN, scope: undefined, reason: '' });
@@ -213,7 +231,7 @@ async function main() {
         return rows[0].status === 'complete';
       }, 3_600_000);
       const ms = Date.now() - started;
-      const cpu = cpuMs(worker.pid!) - cpuBefore;
+      const cpu = cpuSince(cpuBefore);
       const { rows } = await pool.query('SELECT counts FROM runs.run WHERE id = $1', [runId]);
       const mb = statSync(path).size / 1e6;
       // End to end: the upload and the run (for a held run: after the approval; its preview is shown apart).
@@ -221,7 +239,7 @@ async function main() {
       const preview = planMs > 0 ? ` (+ held preview ${secs(planMs)}: ${((e2e + planMs) / floor).toFixed(1)}×)` : '';
       console.log(
         `${name.padEnd(20)} ${secs(ms).padStart(8)}  ${fmt((USERS * 1000) / ms).padStart(9)} rows/s  ` +
-          `end to end ${secs(e2e)} = ${(e2e / floor).toFixed(1)}× floor (${secs(floor)})${preview}  worker CPU ${secs(cpu)}  ` +
+          `end to end ${secs(e2e)} = ${(e2e / floor).toFixed(1)}× floor (${secs(floor)})${preview}  ${cpu}  ` +
           `RSS so far ${peakRss(worker.pid!)} MiB  (load ${phaseLoad})  counts ${JSON.stringify(rows[0].counts)}`,
       );
       const phaseMs = await timings.next(runId);
@@ -234,6 +252,7 @@ async function main() {
       );
     }
     runs.close();
+    postgresCpu.stop();
     console.log(`worker peak RSS (VmHWM): ${peakRss(worker.pid!)} MiB`);
     if (SCIM_USERS > 0)
       for (const r of await scimThroughput(`http://127.0.0.1:${gatewayHttp}`, scimKey.secret, SCIM_USERS, 8))
