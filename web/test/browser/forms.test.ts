@@ -46,7 +46,8 @@ async function signIn(): Promise<void> {
   await b.page.getByLabel('Email').fill(ADMIN.email);
   await b.page.getByLabel('Password').fill(ADMIN.password);
   await b.page.getByRole('button', { name: 'Sign in' }).click();
-  await b.page.waitForLoadState();
+  // The load state alone could be the sign-in page's own, before the navigation starts.
+  await b.page.waitForURL((url) => url.pathname !== '/login');
 }
 
 beforeAll(async () => {

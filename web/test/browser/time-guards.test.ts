@@ -39,7 +39,10 @@ describe('limits over time', () => {
     expect(summary).toContain('Maximum block percentage in 7 days must be between 0 and 100');
     expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel(/Hold when blocks in the last 7 days would pass this percentage/).fill('15');
+    // Waited for as a navigation: the load state alone could be the refused page's own, summary and all.
+    const answered = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
     await page.getByRole('button', { name: /Save/ }).click();
+    await answered;
     await page.waitForLoadState();
     expect(await page.locator('.error-summary').count()).toBe(0);
     const stored = (await loadSyncConfig(env.runsDb)).config;
