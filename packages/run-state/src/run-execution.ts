@@ -3,10 +3,8 @@
  * preview an admin approved, the files) and the stored plan it writes and reads inside its transaction.
  * Typed functions, so no other owner's code names `runs.` tables in SQL.
  */
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { copyBatch, type CopyStatement } from '@usersync/platform';
 import { getRun, type Queryable, type RunRow } from './run.repository.js';
 import type { PlanAction } from './run-plan.js';
 
@@ -44,16 +42,17 @@ export async function loadRunForApply(db: Queryable, runId: number): Promise<Run
 export const RUN_PLAN_COPY_COLUMNS = ['run_id', 'username', 'action', 'changes'] as const;
 
 /**
- * Appends stored-plan rows by COPY: `buffers` hold COPY text rows (tab-separated, `\n`-terminated, values
+ * The COPY of stored-plan rows: `buffers` hold COPY text rows (tab-separated, `\n`-terminated, values
  * escaped as COPY reads them) of {@link RUN_PLAN_COPY_COLUMNS}. For a writer that encodes rows as it
- * produces them (a first import's creates); nothing is sent when there are no buffers.
+ * produces them (a first import's creates) and sends them with its other COPYs (platform's copyBatch).
  */
+export function runPlanCopy(buffers: readonly Buffer[]): CopyStatement {
+  return { sql: `COPY runs.run_plan (${RUN_PLAN_COPY_COLUMNS.join(', ')}) FROM STDIN`, data: buffers };
+}
+
+/** Appends stored-plan rows by COPY ({@link runPlanCopy}); nothing is sent when there are no buffers. */
 export async function copyRunPlanRows(client: pg.ClientBase, buffers: readonly Buffer[]): Promise<void> {
-  if (buffers.length === 0) return;
-  await pipeline(
-    Readable.from(buffers),
-    client.query(copyFrom(`COPY runs.run_plan (${RUN_PLAN_COPY_COLUMNS.join(', ')}) FROM STDIN`)),
-  );
+  await copyBatch(client, [runPlanCopy(buffers)]);
 }
 
 /** One changed user of a stored plan, with the names of the fields it changes. */

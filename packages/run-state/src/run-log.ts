@@ -3,10 +3,8 @@
  * apply-worker inside its transaction, read page by page by the portal. Haplo kept one text column;
  * rows let a million-line log be filtered by username or level through the table's indexes.
  */
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { copyBatch, type CopyStatement } from '@usersync/platform';
 import type { Queryable } from './run.repository.js';
 
 /** Severity of a log line: ERROR/EXCEPTION lines are 'error'. */
@@ -82,17 +80,18 @@ export async function appendRunLogFrom(
 export const RUN_LOG_COPY_COLUMNS = ['run_id', 'seq', 'level', 'username', 'text'] as const;
 
 /**
- * Appends log rows by COPY: `buffers` hold COPY text rows (tab-separated, `\n`-terminated, values escaped
- * as COPY reads them) of {@link RUN_LOG_COPY_COLUMNS}, numbered by the writer. For a writer that encodes
- * lines as its records come (a first import writes a million `create` lines while it transforms);
- * nothing is sent when there are no buffers.
+ * The COPY of log rows: `buffers` hold COPY text rows (tab-separated, `\n`-terminated, values escaped as
+ * COPY reads them) of {@link RUN_LOG_COPY_COLUMNS}, numbered by the writer. For a writer that encodes
+ * lines as its records come (a first import writes a million `create` lines while it transforms) and
+ * sends them with its other COPYs in one round trip (platform's copyBatch).
  */
+export function runLogCopy(buffers: readonly Buffer[]): CopyStatement {
+  return { sql: `COPY runs.run_log (${RUN_LOG_COPY_COLUMNS.join(', ')}) FROM STDIN`, data: buffers };
+}
+
+/** Appends log rows by COPY ({@link runLogCopy}); nothing is sent when there are no buffers. */
 export async function copyRunLogRows(client: pg.ClientBase, buffers: readonly Buffer[]): Promise<void> {
-  if (buffers.length === 0) return;
-  await pipeline(
-    Readable.from(buffers),
-    client.query(copyFrom(`COPY runs.run_log (${RUN_LOG_COPY_COLUMNS.join(', ')}) FROM STDIN`)),
-  );
+  await copyBatch(client, [runLogCopy(buffers)]);
 }
 
 /** Removes a run's log (a held run that is applied later gets a fresh log). */

@@ -1,13 +1,11 @@
 /**
  * The COPY writer: PostgreSQL COPY text format for the bulk writes of a run. Values are escaped as COPY
  * reads them (`field`, `jsonField`, `bool`), rows are UTF-8 encoded into buffers as they are added
- * (`CopyRows`), and `copyText` streams them into a table. test/integration/copy-writer.test.ts round-trips
+ * (`CopyRows`), and `copyText` (or platform's copyBatch, several tables in one round trip) sends them. test/integration/copy-writer.test.ts round-trips
  * awkward values and many-buffer row sets through PostgreSQL.
  */
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { copyBatch, type CopyStatement } from '@usersync/platform';
 
 // COPY text format: backslash, tab, newline and carriage return are escaped; \N is NULL. PostgreSQL
 // text cannot hold NUL, so it becomes U+FFFD rather than failing the whole run on one odd byte.
@@ -73,9 +71,10 @@ export class CopyRows {
   }
 }
 
+/** The COPY of `rows` into the table `sql` names, for copyBatch (the rows are taken). */
+export const copyOf = (sql: string, rows: CopyRows): CopyStatement => ({ sql, data: rows.take() });
+
 /** Streams COPY text rows into the table `sql` names; nothing when there are none. */
 export async function copyText(client: pg.ClientBase, sql: string, rows: CopyRows): Promise<void> {
-  const pieces = rows.take();
-  if (pieces.length === 0) return;
-  await pipeline(Readable.from(pieces), client.query(copyFrom(sql)));
+  await copyBatch(client, [copyOf(sql, rows)]);
 }

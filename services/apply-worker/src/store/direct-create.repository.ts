@@ -8,24 +8,29 @@
  * rows and the log lines go through run-state (runs.run_plan and runs.run_log belong to the runs owner).
  */
 import type pg from 'pg';
-import { copyRunLogRows, copyRunPlanRows } from '@usersync/run-state';
-import { copyText } from '../engine/copy-writer.js';
+import type { CopyStatement } from '@usersync/platform';
+import { runLogCopy, runPlanCopy } from '@usersync/run-state';
+import { copyOf } from '../engine/copy-writer.js';
 import type { EncodedCreates } from '../engine/create-rows.js';
 
-/** COPYs encoded creates into the directory, the stored plan and the temp `plan` table. */
-export async function copyCreates(client: pg.ClientBase, e: EncodedCreates): Promise<void> {
-  await copyText(
-    client,
-    `COPY directory."user" (id, username, title, name_first, name_last, email, active, in_feed, error, managed, tags,
-       profile, desired_digest, last_run_id) FROM STDIN`,
-    e.users,
-  );
-  await copyText(client, 'COPY directory.membership (user_id, group_code, source) FROM STDIN', e.memberships);
-  await copyText(client, 'COPY directory.history (run_id, user_id, action, changes) FROM STDIN', e.history);
-  await copyText(client, 'COPY directory.last_record (user_id, run_id, record, record_digest) FROM STDIN', e.records);
-  await copyRunPlanRows(client, e.stored.take()); // columns: run-state's RUN_PLAN_COPY_COLUMNS
-  await copyText(client, 'COPY plan (username, rec, user_id, action, new_digest) FROM STDIN', e.plan);
-  await copyRunLogRows(client, e.log.take()); // columns: run-state's RUN_LOG_COPY_COLUMNS
+/**
+ * The COPYs of encoded creates into the directory, the stored plan, the temp `plan` table and the run's
+ * log, for one copyBatch with the chunk's other rows (the buffers are taken).
+ */
+export function createsCopies(e: EncodedCreates): CopyStatement[] {
+  return [
+    copyOf(
+      `COPY directory."user" (id, username, title, name_first, name_last, email, active, in_feed, error, managed,
+       tags, profile, desired_digest, last_run_id) FROM STDIN`,
+      e.users,
+    ),
+    copyOf('COPY directory.membership (user_id, group_code, source) FROM STDIN', e.memberships),
+    copyOf('COPY directory.history (run_id, user_id, action, changes) FROM STDIN', e.history),
+    copyOf('COPY directory.last_record (user_id, run_id, record, record_digest) FROM STDIN', e.records),
+    runPlanCopy(e.stored.take()), // columns: run-state's RUN_PLAN_COPY_COLUMNS
+    copyOf('COPY plan (username, rec, user_id, action, new_digest) FROM STDIN', e.plan),
+    runLogCopy(e.log.take()), // columns: run-state's RUN_LOG_COPY_COLUMNS
+  ];
 }
 
 /**

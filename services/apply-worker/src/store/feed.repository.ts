@@ -9,7 +9,8 @@
  * Records unchanged against the baseline are in none of them.
  */
 import type pg from 'pg';
-import { bool, copyText, CopyRows, field, jsonField } from '../engine/copy-writer.js';
+import type { CopyStatement } from '@usersync/platform';
+import { bool, copyOf, copyText, CopyRows, field, jsonField } from '../engine/copy-writer.js';
 import type { RunLogLevel } from '@usersync/run-state';
 
 /** One feed row as COPY receives it. `desired` fields are null for a record that did not transform. */
@@ -70,15 +71,16 @@ export function encodeFeedLogRow(out: CopyRows, r: FeedLogRow): void {
   out.add(`${r.rec}\t${r.sub}\t${r.level}\t${field(r.username)}\t${field(r.text)}\n`);
 }
 
-/** Appends one chunk of rows and lines to the temporary tables. */
-export async function copyFeedChunk(client: pg.ClientBase, feed: CopyRows, log: CopyRows): Promise<void> {
-  await copyText(
-    client,
-    `COPY feed (rec, username, valid, has_error, digest, title, name_first, name_last, email, groups, tags, profile,
-       record, record_digest) FROM STDIN`,
-    feed,
-  );
-  await copyText(client, 'COPY feed_log (rec, sub, level, username, text) FROM STDIN', log);
+/** The COPYs of one chunk's rows and lines into the temporary tables, for copyBatch (the rows are taken). */
+export function feedChunkCopies(feed: CopyRows, log: CopyRows): CopyStatement[] {
+  return [
+    copyOf(
+      `COPY feed (rec, username, valid, has_error, digest, title, name_first, name_last, email, groups, tags,
+       profile, record, record_digest) FROM STDIN`,
+      feed,
+    ),
+    copyOf('COPY feed_log (rec, sub, level, username, text) FROM STDIN', log),
+  ];
 }
 
 /** Fills feed_absent. */

@@ -1,19 +1,20 @@
 /**
- * One chunk of the transform stage (transform-stage.ts): the COPY rows of a few thousand records, written
- * in one go while the engine transforms the next chunk. For a direct first import the creates go to the
+ * One chunk of the transform stage (transform-stage.ts): the COPY rows of a few thousand records, sent
+ * in one round trip while the engine transforms the next chunk. For a direct first import the creates go to the
  * directory and every record's log lines straight to the run's log, in the order run-log-writer.ts gives.
  */
 import type pg from 'pg';
+import { copyBatch } from '@usersync/platform';
 import {
-  copyFeedChunk,
   encodeFeedLogRow,
+  feedChunkCopies,
   encodeFeedRow,
   type FeedLogRow,
   type FeedRow,
 } from '../store/feed.repository.js';
 import { CopyRows } from '../engine/copy-writer.js';
 import { EncodedCreates, type DirectCreates } from '../engine/create-rows.js';
-import { copyCreates } from '../store/direct-create.repository.js';
+import { createsCopies } from '../store/direct-create.repository.js';
 
 /**
  * One chunk's COPY rows. Rows and lines are encoded the moment a record yields them, so no record's
@@ -52,10 +53,13 @@ export class Chunk implements FeedSink {
     this.waiting.push(l);
   }
 
+  /**
+   * Sends every table's rows of the chunk as one round trip (platform's copyBatch).
+   */
   async write(client: pg.ClientBase): Promise<void> {
     this.release(); // a record's lines never span chunks: chunks end between records
-    if (this.creates) await copyCreates(client, this.creates);
-    await copyFeedChunk(client, this.feed, this.log);
+    const creates = this.creates ? createsCopies(this.creates) : [];
+    await copyBatch(client, [...creates, ...feedChunkCopies(this.feed, this.log)]);
   }
 
   private release(): void {

@@ -112,7 +112,8 @@ export async function transformIntoFeed(
     if (writes.length >= WRITES_IN_FLIGHT) await writes.shift();
     await hooks.checkpoint();
     hooks.progress(stats.records);
-    // Not awaited: the engine transforms the next chunk while this one waits and is written.
+    // Not awaited: the engine transforms the next chunk while this one waits and is written. Chained on the
+    // one before, it is sent from the microtask that reads that one's answer (platform's copyBatch).
     const write = (writes.at(-1) ?? Promise.resolve()).then(() => full.write(client));
     write.catch(() => undefined);
     writes.push(write);
